@@ -1,0 +1,37 @@
+//! The crate-wide error type.
+
+use crate::{
+	crypto::{
+		capsule::CapsuleError, custody::CustodyError, identity::IdentityError,
+		payload::PayloadError,
+	},
+	keystore::KeystoreError,
+	store::StoreError,
+};
+
+/// Any error of this crate: one variant per module, each with its precise cause.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+	/// Identity derivation or an address failed.
+	#[error(transparent)]
+	Identity(#[from] IdentityError),
+	/// Payload encryption or decryption failed.
+	#[error(transparent)]
+	Payload(#[from] PayloadError),
+	/// A patient capsule (HPKE) could not be sealed or opened.
+	#[error(transparent)]
+	Capsule(#[from] CapsuleError),
+	/// A custody capsule, key share or share release failed.
+	#[error(transparent)]
+	Custody(#[from] CustodyError),
+	/// The keystore could not be read or written.
+	#[error(transparent)]
+	Keystore(#[from] KeystoreError),
+	/// The payload store failed.
+	#[error(transparent)]
+	Store(#[from] StoreError),
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,202 @@
+//! Payload encryption: round trips and every way a stream can be damaged.
+
+use ehr_client::crypto::{
+	payload::{self, Algorithm, PayloadError, CHUNK_SIZE, SEALED_CHUNK_SIZE},
+	DataKey,
+};
+use proptest::prelude::*;
+
+const RID: &[u8] = b"record-42";
+
+fn data(n: usize) -> Vec<u8> {
+	(0..n).map(|i| (i * 31 + i / 7) as u8).collect()
+}
+
+fn seal(key: &DataKey, plain: &[u8]) -> Vec<u8> {
+	let mut out = Vec::new();
+	let n = payload::encrypt(key, RID, plain, &mut out).unwrap();
+	assert_eq!(n as usize, out.len());
+	assert_eq!(payload::sealed_len(plain.len() as u64, RID.len()), n);
+	out
+}
+
+fn open(key: &DataKey, sealed: &[u8]) -> Result<Vec<u8>, PayloadError> {
+	let mut out = Vec::new();
+	payload::decrypt(key, RID, sealed, &mut out)?;
+	Ok(out)
+}
+
+fn header_len() -> usize {
+	4 + 1 + 1 + 7 + 1 + RID.len()
+}
+
+#[test]
+fn round_trips_at_chunk_boundaries() {
+	let key = DataKey::generate();
+	for n in [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * CHUNK_SIZE, 10 << 20] {
+		let plain = data(n);
+		assert_eq!(open(&key, &seal(&key, &plain)).unwrap(), plain, "size {n}");
+	}
+}
+
+#[test]
+fn chacha_round_trip() {
+	let key = DataKey::generate();
+	let plain = data(CHUNK_SIZE + 5);
+	let mut sealed = Vec::new();
+	payload::encrypt_with(&key, RID, Algorithm::ChaCha20Poly1305, &plain[..], &mut sealed).unwrap();
+	assert_eq!(open(&key, &sealed).unwrap(), plain);
+}
+
+#[tokio::test]
+async fn async_round_trip_matches_sync_format() {
+	let key = DataKey::generate();
+	let plain = data(2 * CHUNK_SIZE + 3);
+	let mut sealed = Vec::new();
+	payload::encrypt_async(&key, RID, &plain[..], &mut sealed).await.unwrap();
+	assert_eq!(open(&key, &sealed).unwrap(), plain);
+	let mut out = Vec::new();
+	payload::decrypt_async(&key, RID, &sealed[..], &mut out).await.unwrap();
+	assert_eq!(out, plain);
+	let err = payload::decrypt_async(&key, b"x", &sealed[..], &mut Vec::new()).await.unwrap_err();
+	assert!(matches!(err, PayloadError::WrongRecordId { .. }));
+}
+
+#[test]
+fn every_flipped_byte_is_detected() {
+	let key = DataKey::generate();
+	let plain = data(2 * CHUNK_SIZE + 100);
+	let sealed = seal(&key, &plain);
+	let h = header_len();
+	// Every header byte, and a sample of chunk bytes including each chunk's first and last.
+	let mut positions: Vec<usize> = (0..h).collect();
+	for c in 0..3 {
+		let start = h + c * SEALED_CHUNK_SIZE;
+		let end = (start + SEALED_CHUNK_SIZE).min(sealed.len());
+		positions.extend([start, start + 1, (start + end) / 2, end - 17, end - 1]);
+	}
+	for at in positions {
+		let mut bad = sealed.clone();
+		bad[at] ^= 0x01;
+		let err = open(&key, &bad).unwrap_err();
+		let chunk = (at.saturating_sub(h) / SEALED_CHUNK_SIZE) as u64;
+		match at {
+			0..=3 => assert!(matches!(err, PayloadError::BadHeader(_)), "{at}: {err}"),
+			4 => assert!(matches!(err, PayloadError::UnsupportedVersion(0)), "{at}: {err}"),
+			5 => assert!(matches!(err, PayloadError::UnsupportedAlgorithm(0)), "{at}: {err}"),
+			_ if at == h - RID.len() - 1 => assert!(
+				matches!(err, PayloadError::BadHeader(_) | PayloadError::WrongRecordId { .. }),
+				"{at}: {err}"
+			),
+			_ if at >= h - RID.len() && at < h => {
+				assert!(matches!(err, PayloadError::WrongRecordId { .. }), "{at}: {err}")
+			},
+			_ if at < h => {
+				assert!(matches!(err, PayloadError::TamperedChunk { index: 0 }), "{at}: {err}")
+			},
+			_ => assert!(
+				matches!(err, PayloadError::TamperedChunk { index } if index == chunk),
+				"{at}: {err}"
+			),
+		}
+	}
+}
+
+#[test]
+fn wrong_record_id_and_key() {
+	let key = DataKey::generate();
+	let sealed = seal(&key, b"secret");
+	let err = payload::decrypt(&key, b"record-43", &sealed[..], &mut Vec::new()).unwrap_err();
+	assert!(matches!(err, PayloadError::WrongRecordId { .. }));
+	assert!(err.to_string().contains(&hex::encode(b"record-43")));
+	let other = DataKey::generate();
+	assert!(matches!(open(&other, &sealed), Err(PayloadError::TamperedChunk { index: 0 })));
+}
+
+#[test]
+fn truncation_is_detected() {
+	let key = DataKey::generate();
+	let sealed = seal(&key, &data(3 * CHUNK_SIZE + 10));
+	let h = header_len();
+	// At chunk boundaries: precisely "truncated".
+	for chunks in 0..3 {
+		let cut = &sealed[..h + chunks * SEALED_CHUNK_SIZE];
+		assert!(
+			matches!(open(&key, cut), Err(PayloadError::Truncated { chunks: c }) if c == chunks as u64),
+			"{chunks}"
+		);
+	}
+	// Inside the header.
+	assert!(matches!(open(&key, &sealed[..5]), Err(PayloadError::BadHeader(_))));
+	// Inside a chunk: that chunk fails authentication.
+	let cut = &sealed[..h + SEALED_CHUNK_SIZE + 100];
+	assert!(matches!(open(&key, cut), Err(PayloadError::TamperedChunk { index: 1 })));
+	// Exactly a multiple of the chunk size: dropping the last full chunk.
+	let sealed = seal(&key, &data(2 * CHUNK_SIZE));
+	let cut = &sealed[..h + SEALED_CHUNK_SIZE];
+	assert!(matches!(open(&key, cut), Err(PayloadError::Truncated { chunks: 1 })));
+}
+
+#[test]
+fn trailing_data_is_detected() {
+	let key = DataKey::generate();
+	// After a full last chunk: precisely "trailing data".
+	let mut sealed = seal(&key, &data(CHUNK_SIZE));
+	sealed.push(0);
+	assert!(matches!(open(&key, &sealed), Err(PayloadError::TrailingData { last_chunk: 0 })));
+	// After a short last chunk the extra byte reads as part of it: that chunk fails.
+	let mut sealed = seal(&key, &data(10));
+	sealed.push(0);
+	assert!(matches!(open(&key, &sealed), Err(PayloadError::TamperedChunk { index: 0 })));
+	// A whole extra chunk copied after the end.
+	let sealed = seal(&key, &data(2 * CHUNK_SIZE));
+	let h = header_len();
+	let mut longer = sealed.clone();
+	longer.extend_from_slice(&sealed[h..h + SEALED_CHUNK_SIZE]);
+	assert!(matches!(open(&key, &longer), Err(PayloadError::TrailingData { last_chunk: 1 })));
+}
+
+#[test]
+fn reordered_and_swapped_chunks_are_detected() {
+	let key = DataKey::generate();
+	let sealed = seal(&key, &data(3 * CHUNK_SIZE + 10));
+	let h = header_len();
+	let chunk = |i: usize| &sealed[h + i * SEALED_CHUNK_SIZE..h + (i + 1) * SEALED_CHUNK_SIZE];
+	let mut swapped = sealed[..h].to_vec();
+	swapped.extend_from_slice(chunk(1));
+	swapped.extend_from_slice(chunk(0));
+	swapped.extend_from_slice(&sealed[h + 2 * SEALED_CHUNK_SIZE..]);
+	assert!(matches!(open(&key, &swapped), Err(PayloadError::TamperedChunk { index: 0 })));
+	// A chunk of another payload with the same key at the same position.
+	let other = seal(&key, &data(3 * CHUNK_SIZE + 10));
+	let mut mixed = sealed.clone();
+	let r = h + SEALED_CHUNK_SIZE..h + 2 * SEALED_CHUNK_SIZE;
+	mixed[r.clone()].copy_from_slice(&other[r]);
+	assert!(matches!(open(&key, &mixed), Err(PayloadError::TamperedChunk { index: 1 })));
+	// Dropping a middle chunk.
+	let mut dropped = sealed[..h + SEALED_CHUNK_SIZE].to_vec();
+	dropped.extend_from_slice(&sealed[h + 2 * SEALED_CHUNK_SIZE..]);
+	assert!(matches!(open(&key, &dropped), Err(PayloadError::TamperedChunk { index: 1 })));
+}
+
+#[test]
+fn long_record_id_is_refused() {
+	let key = DataKey::generate();
+	let err = payload::encrypt(&key, &[0; 256], &b""[..], &mut Vec::new()).unwrap_err();
+	assert!(matches!(err, PayloadError::RecordIdTooLong(256)));
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig::with_cases(24))]
+	#[test]
+	fn any_size_round_trips_and_any_flip_fails(n in 0usize..(3 * CHUNK_SIZE + 7), flip in any::<prop::sample::Index>()) {
+		let key = DataKey::generate();
+		let plain = data(n);
+		let sealed = seal(&key, &plain);
+		prop_assert_eq!(open(&key, &sealed).unwrap(), plain);
+		let mut bad = sealed.clone();
+		let at = flip.index(bad.len());
+		bad[at] ^= 0x80;
+		prop_assert!(open(&key, &bad).is_err());
+	}
+}

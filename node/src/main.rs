@@ -1,0 +1,19 @@
+//! `ehr-node`: validator and RPC node of the EHR consortium chain.
+//!
+//! The node is thin: command line, service wiring, chain specs built from the runtime's
+//! genesis presets, and RPC. All business rules live in the runtime.
+
+#![warn(missing_docs)]
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() {
+	if let Err(error) = command::run() {
+		eprintln!("Error: {}", command::explain(&error));
+		std::process::exit(1);
+	}
+}

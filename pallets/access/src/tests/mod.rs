@@ -1,0 +1,124 @@
+//! Behaviour tests of the access pallet, one file per rule family, and the authorization
+//! matrix.
+
+mod append;
+mod delegate;
+mod emergency;
+mod grant;
+mod matrix;
+mod release;
+mod request;
+mod revoke;
+mod runtime_api;
+
+use crate::mock::*;
+use crate::{
+	Actions, ContentTypeOf, GrantId, Grantee, GranteeOf, Purpose, RecordId, Scope, ScopeOf,
+};
+use frame_support::{assert_ok, BoundedVec};
+use pallet_consortium::Role;
+
+/// A valid CIDv0.
+pub const CID: &[u8] = b"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
+
+/// Read only.
+pub const READ: Actions = Actions { read: true, append: false };
+/// Read and append.
+pub const READ_APPEND: Actions = Actions { read: true, append: true };
+/// Append only.
+pub const APPEND: Actions = Actions { read: false, append: true };
+
+pub fn ct(t: &[u8]) -> ContentTypeOf<Test> {
+	BoundedVec::try_from(t.to_vec()).unwrap()
+}
+
+pub fn role(org: u32, r: Role) -> GranteeOf<Test> {
+	Grantee::Role(org, r)
+}
+
+pub fn acct(a: u64) -> GranteeOf<Test> {
+	Grantee::Account(a)
+}
+
+/// Register a record of `patient` (content type `t`, custodian org A), by the patient.
+pub fn record_of(patient: u64, t: &[u8]) -> RecordId {
+	register_by(patient, patient, t, None).unwrap();
+	pallet_records::NextRecordId::<Test>::get() - 1
+}
+
+/// `who` registers an `Observation`-like record of type `t` for `patient`.
+pub fn register_by(
+	who: u64,
+	patient: u64,
+	t: &[u8],
+	grant: Option<GrantId>,
+) -> sp_runtime::DispatchResult {
+	Records::register(
+		RuntimeOrigin::signed(who),
+		patient,
+		ORG_A,
+		BoundedVec::try_from(CID.to_vec()).unwrap(),
+		[0xab; 32],
+		1000,
+		BoundedVec::try_from(t.to_vec()).unwrap(),
+		BoundedVec::try_from(vec![1u8; 80]).unwrap(),
+		BoundedVec::try_from(vec![2u8; 80]).unwrap(),
+		None,
+		grant,
+	)
+}
+
+/// `patient` grants `grantee` access for a purpose, within `[nb, exp)`.
+pub fn grant_full(
+	patient: u64,
+	scope: ScopeOf<Test>,
+	grantee: GranteeOf<Test>,
+	purpose: Purpose,
+	actions: Actions,
+	nb: u64,
+	exp: u64,
+	delegable: bool,
+) -> sp_runtime::DispatchResult {
+	Access::grant(
+		RuntimeOrigin::signed(patient),
+		scope,
+		grantee,
+		purpose,
+		actions,
+		nb,
+		exp,
+		[7; 32],
+		delegable,
+	)
+}
+
+/// `PATIENT` grants `grantee` Treatment access to all records, now for a day; returns its id.
+pub fn simple_grant(grantee: GranteeOf<Test>, actions: Actions, delegable: bool) -> GrantId {
+	assert_ok!(grant_full(
+		PATIENT,
+		Scope::AllRecords,
+		grantee,
+		Purpose::Treatment,
+		actions,
+		T0,
+		T0 + DAY,
+		delegable
+	));
+	crate::NextGrantId::<Test>::get() - 1
+}
+
+/// The events of the access pallet so far.
+pub fn access_events() -> Vec<crate::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Access(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+/// The last event of the access pallet.
+pub fn last_event() -> crate::Event<Test> {
+	access_events().pop().expect("an access event")
+}

@@ -1,0 +1,169 @@
+//! Rule family: a request succeeds only under an active, in-period grant that covers the
+//! record, allows read, and names the requester (directly or by a role held now).
+
+use super::*;
+use crate::{Error, Event, RequestExpiry, Requests};
+use frame_support::assert_noop;
+
+fn request(who: u64, record: RecordId, grant: GrantId) -> sp_runtime::DispatchResult {
+	Access::request(RuntimeOrigin::signed(who), record, grant)
+}
+
+#[test]
+fn a_grantee_requests_access() {
+	new_test_ext().execute_with(|| {
+		let r = record_of(PATIENT, b"Observation");
+		let g = simple_grant(acct(DOCTOR), READ, false);
+		assert_ok!(request(DOCTOR, r, g));
+		let req = Requests::<Test>::get(0).unwrap();
+		assert_eq!((req.requester, req.record, req.grant), (DOCTOR, r, g));
+		assert_eq!(req.requester_x25519, [DOCTOR as u8; 32]);
+		assert_eq!(req.created_at, T0);
+		assert_eq!(req.expires_at_block, 11);
+		assert!(req.shares.is_empty());
+		assert_eq!(
+			last_event(),
+			Event::AccessRequested {
+				request: 0,
+				requester: DOCTOR,
+				record: r,
+				grant: g,
+				patient: PATIENT,
+				at: T0
+			}
+		);
+		assert_ok!(Access::do_try_state());
+	});
+}
+
+#[test]
+fn a_role_holder_requests_access_while_it_holds_the_role() {
+	new_test_ext().execute_with(|| {
+		let r = record_of(PATIENT, b"Observation");
+		let g = simple_grant(role(ORG_A, Role::Doctor), READ, false);
+		assert_ok!(request(DOCTOR, r, g));
+		assert_noop!(request(NURSE, r, g), Error::<Test>::NotGrantee);
+		assert_noop!(request(DOCTOR_B, r, g), Error::<Test>::NotGrantee);
+		// Role removal takes effect for every later request.
+		assert_ok!(Consortium::remove_member(RuntimeOrigin::signed(MANAGER), ORG_A, DOCTOR));
+		assert_noop!(request(DOCTOR, r, g), Error::<Test>::NotGrantee);
+		// So does the suspension of the organisation.
+		assert_ok!(Consortium::add_member(
+			RuntimeOrigin::signed(MANAGER),
+			ORG_A,
+			NURSE + 100,
+			pallet_consortium::Roles::from_roles(&[Role::Doctor]),
+			false
+		));
+		assert_ok!(Consortium::set_organisation_status(
+			RuntimeOrigin::root(),
+			ORG_A,
+			pallet_consortium::OrgStatus::Suspended
+		));
+		assert_noop!(request(NURSE + 100, r, g), Error::<Test>::NotGrantee);
+	});
+}
+
+#[test]
+fn the_period_is_half_open_in_chain_time() {
+	new_test_ext().execute_with(|| {
+		let r = record_of(PATIENT, b"Observation");
+		assert_ok!(grant_full(
+			PATIENT,
+			Scope::AllRecords,
+			acct(DOCTOR),
+			Purpose::Treatment,
+			READ,
+			T0 + HOUR,
+			T0 + 2 * HOUR,
+			false
+		));
+		set_time(T0 + HOUR - 1);
+		assert_noop!(request(DOCTOR, r, 0), Error::<Test>::GrantNotYetValid);
+		set_time(T0 + HOUR);
+		assert_ok!(request(DOCTOR, r, 0));
+		set_time(T0 + 2 * HOUR - 1);
+		assert_ok!(request(DOCTOR, r, 0));
+		set_time(T0 + 2 * HOUR);
+		assert_noop!(request(DOCTOR, r, 0), Error::<Test>::GrantExpired);
+	});
+}
+
+#[test]
+fn denials_are_precise() {
+	new_test_ext().execute_with(|| {
+		let obs = record_of(PATIENT, b"Observation");
+		let rep = record_of(PATIENT, b"DiagnosticReport");
+		let other = record_of(OTHER_PATIENT, b"Observation");
+		let all = simple_grant(acct(DOCTOR), READ, false);
+		assert_ok!(grant_full(
+			PATIENT,
+			Scope::ContentType(ct(b"Observation")),
+			acct(DOCTOR),
+			Purpose::Treatment,
+			READ,
+			T0,
+			T0 + DAY,
+			false
+		));
+		let by_type = all + 1;
+		assert_ok!(grant_full(
+			PATIENT,
+			Scope::Record(obs),
+			acct(DOCTOR),
+			Purpose::Treatment,
+			READ,
+			T0,
+			T0 + DAY,
+			false
+		));
+		let one = all + 2;
+		let append_only = simple_grant(acct(DOCTOR), APPEND, false);
+
+		assert_noop!(request(DOCTOR, obs, 99), Error::<Test>::UnknownGrant);
+		assert_noop!(request(DOCTOR, 99, all), Error::<Test>::UnknownRecord);
+		assert_noop!(request(NURSE, obs, all), Error::<Test>::NotGrantee);
+		assert_noop!(request(DOCTOR, other, all), Error::<Test>::RecordNotCovered);
+		assert_noop!(request(DOCTOR, rep, by_type), Error::<Test>::RecordNotCovered);
+		assert_noop!(request(DOCTOR, rep, one), Error::<Test>::RecordNotCovered);
+		assert_noop!(request(DOCTOR, obs, append_only), Error::<Test>::ReadNotAllowed);
+		assert_ok!(request(DOCTOR, obs, by_type));
+		assert_ok!(request(DOCTOR, obs, one));
+		assert_ok!(Access::revoke(RuntimeOrigin::signed(PATIENT), all));
+		assert_noop!(request(DOCTOR, obs, all), Error::<Test>::GrantRevoked);
+	});
+}
+
+#[test]
+fn requests_need_a_custody_configuration() {
+	new_test_ext().execute_with(|| {
+		let r = record_of(PATIENT, b"Observation");
+		let g = simple_grant(acct(DOCTOR), READ, false);
+		pallet_consortium::Custody::<Test>::kill();
+		assert_noop!(request(DOCTOR, r, g), Error::<Test>::NoCustody);
+	});
+}
+
+#[test]
+fn requests_per_block_are_bounded_and_pruned() {
+	new_test_ext().execute_with(|| {
+		let r = record_of(PATIENT, b"Observation");
+		let g = simple_grant(acct(DOCTOR), READ, false);
+		for _ in 0..4 {
+			assert_ok!(request(DOCTOR, r, g));
+		}
+		assert_noop!(request(DOCTOR, r, g), Error::<Test>::TooManyRequests);
+		assert_eq!(RequestExpiry::<Test>::get(11).len(), 4);
+		run_to_block(2);
+		assert_ok!(request(DOCTOR, r, g));
+		run_to_block(10);
+		assert_eq!(Requests::<Test>::iter().count(), 5);
+		run_to_block(11);
+		assert_eq!(Requests::<Test>::iter().count(), 1);
+		assert!(matches!(last_event(), Event::RequestsPruned { count: 4, .. }));
+		assert!(!RequestExpiry::<Test>::contains_key(11));
+		run_to_block(12);
+		assert_eq!(Requests::<Test>::iter().count(), 0);
+		assert_ok!(Access::do_try_state());
+	});
+}

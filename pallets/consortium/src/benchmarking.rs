@@ -1,0 +1,114 @@
+//! Benchmarks of the consortium pallet (frame-benchmarking v2), worst case for every call.
+
+use super::*;
+use frame_benchmarking::v2::*;
+use frame_system::RawOrigin;
+
+fn setup_manager<T: Config>(org: OrgId) -> T::AccountId {
+	let manager: T::AccountId = account("manager", 0, 0);
+	Organisations::<T>::insert(
+		org,
+		Organisation {
+			id: org,
+			name_hash: [0; 32],
+			custodian_index: None,
+			status: OrgStatus::Active,
+		},
+	);
+	Members::<T>::insert(
+		org,
+		&manager,
+		MemberInfo { roles: Roles::from_roles(&[Role::Manager]), emergency: false },
+	);
+	MemberOrgs::<T>::insert(&manager, org, ());
+	manager
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn add_organisation() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 7, [1; 32], Some(0));
+		assert!(Organisations::<T>::contains_key(7));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_organisation_status() -> Result<(), BenchmarkError> {
+		setup_manager::<T>(7);
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 7, OrgStatus::Suspended);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn add_member() {
+		let manager = setup_manager::<T>(7);
+		let who: T::AccountId = account("member", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), 7, who.clone(), Roles(Roles::VALID_MASK), true);
+		assert!(Members::<T>::contains_key(7, who));
+	}
+
+	#[benchmark]
+	fn update_member() {
+		let manager = setup_manager::<T>(7);
+		let who: T::AccountId = account("member", 0, 0);
+		Members::<T>::insert(7, &who, MemberInfo { roles: Roles(2), emergency: false });
+		MemberOrgs::<T>::insert(&who, 7, ());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), 7, who, Roles(Roles::VALID_MASK), true);
+	}
+
+	#[benchmark]
+	fn remove_member() {
+		let manager = setup_manager::<T>(7);
+		let who: T::AccountId = account("member", 0, 0);
+		Members::<T>::insert(7, &who, MemberInfo { roles: Roles(2), emergency: false });
+		MemberOrgs::<T>::insert(&who, 7, ());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), 7, who.clone());
+		assert!(!Members::<T>::contains_key(7, who));
+	}
+
+	#[benchmark]
+	fn register_account() {
+		let manager = setup_manager::<T>(7);
+		let who: T::AccountId = account("patient", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), 7, who.clone(), AccountKind::Patient, [9; 32]);
+		assert!(Accounts::<T>::contains_key(who));
+	}
+
+	#[benchmark]
+	fn rotate_key() {
+		let who: T::AccountId = account("patient", 0, 0);
+		Pallet::<T>::do_register(&who, AccountKind::Patient, [1; 32], None);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), [9; 32]);
+	}
+
+	#[benchmark]
+	fn set_custody_config(n: Linear<1, { T::MaxCustodians::get() }>) -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let accounts: Vec<T::AccountId> = (0..n).map(|i| account("custodian", i, 0)).collect();
+		let keys: Vec<[u8; 32]> = (0..n).map(|_| [4; 32]).collect();
+		let accounts = BoundedVec::try_from(accounts).map_err(|_| BenchmarkError::Weightless)?;
+		let keys = BoundedVec::try_from(keys).map_err(|_| BenchmarkError::Weightless)?;
+		let threshold = u16::try_from(n).map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, [1; 32], keys, accounts, threshold);
+		assert!(Custody::<T>::exists());
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,747 @@
+//! # Consortium pallet
+//!
+//! Who is who on the health-record chain:
+//! - **organisations** (hospitals), added and suspended by governance;
+//! - **members**: `(organisation, account) -> roles + emergency flag`, managed by the
+//!   organisation's managers (governance may add the first manager);
+//! - **registered accounts**: `account -> {Patient | Staff, X25519 key, registered_by}`; only
+//!   these may submit transactions, which the [`CheckRegistered`] transaction extension enforces
+//!   together with a per-account rate limit;
+//! - the **custody configuration**: the threshold-shared custody key and its custodians.
+//!
+//! Other pallets read all of it through the [`Membership`] trait.
+//!
+//! Every call of this pallet is feeless (`Pays::No`); spam is bounded by the rate limit of
+//! [`CheckRegistered`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+#![deny(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::panic,
+	clippy::indexing_slicing,
+	clippy::arithmetic_side_effects
+)]
+#![cfg_attr(
+	test,
+	allow(
+		clippy::unwrap_used,
+		clippy::expect_used,
+		clippy::panic,
+		clippy::indexing_slicing,
+		clippy::arithmetic_side_effects
+	)
+)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod extension;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod traits;
+pub mod types;
+pub mod weights;
+
+pub use extension::{CheckRegistered, INVALID_NOT_REGISTERED, INVALID_RATE_LIMITED};
+pub use traits::Membership;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use alloc::vec::Vec;
+use frame_support::pallet_prelude::*;
+
+/// The custody configuration type of a runtime.
+pub type CustodyConfigOf<T> =
+	CustodyConfig<<T as frame_system::Config>::AccountId, <T as Config>::MaxCustodians>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		dispatch::DispatchClass,
+		traits::{Contains, EnsureOrigin},
+	};
+	use frame_system::pallet_prelude::*;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	/// The consortium pallet.
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the consortium pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The origin that adds and suspends organisations, may add any member (e.g. the first
+		/// manager) and sets the custody configuration. `EnsureRoot` on dev chains.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Calls that unregistered accounts may submit (checked by [`CheckRegistered`]).
+		/// Use `Nothing` to close the chain completely.
+		type OpenCalls: Contains<<Self as frame_system::Config>::RuntimeCall>;
+
+		/// The largest number of key custodians.
+		#[pallet::constant]
+		type MaxCustodians: Get<u32>;
+
+		/// At most this many transactions per account in one rate window.
+		#[pallet::constant]
+		type MaxTxPerWindow: Get<u32>;
+
+		/// The length of a rate window, in blocks (at least 1).
+		#[pallet::constant]
+		type RateWindow: Get<BlockNumberFor<Self>>;
+
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The organisations of the consortium.
+	#[pallet::storage]
+	pub type Organisations<T: Config> = StorageMap<_, Twox64Concat, OrgId, Organisation>;
+
+	/// Members: `(organisation, account) -> roles and emergency flag`.
+	#[pallet::storage]
+	pub type Members<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, OrgId, Blake2_128Concat, T::AccountId, MemberInfo>;
+
+	/// Reverse index of [`Members`]: `(account, organisation) -> ()`.
+	#[pallet::storage]
+	pub type MemberOrgs<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, OrgId, ()>;
+
+	/// Registered accounts: the only accounts that may submit transactions.
+	#[pallet::storage]
+	pub type Accounts<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, AccountInfo<T::AccountId>>;
+
+	/// The custody configuration, if set.
+	#[pallet::storage]
+	pub type Custody<T: Config> = StorageValue<_, CustodyConfigOf<T>>;
+
+	/// Rate limit state: `account -> (first block of the current window, transactions in it)`.
+	#[pallet::storage]
+	pub type TxWindow<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (BlockNumberFor<T>, u32)>;
+
+	/// Genesis configuration: organisations, members, registered accounts, custody.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Organisations: `(id, name hash, custodian index)`; all start active.
+		pub organisations: Vec<(OrgId, [u8; 32], Option<CustodianIndex>)>,
+		/// Members: `(organisation, account, role bits, emergency flag)`; role bits as in
+		/// [`Roles`] (1 Manager, 2 Doctor, 4 Nurse, 8 Researcher, 16 Auditor).
+		pub members: Vec<(OrgId, T::AccountId, u8, bool)>,
+		/// Registered accounts: `(account, kind, X25519 public key)`.
+		pub accounts: Vec<(T::AccountId, AccountKind, [u8; 32])>,
+		/// The custody configuration, if any.
+		pub custody: Option<GenesisCustody<T::AccountId>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			// Genesis is checked before the chain starts: a wrong config must stop it, so the
+			// panics below are intentional and never reachable after genesis.
+			#![allow(clippy::panic)]
+			for (id, name_hash, custodian_index) in &self.organisations {
+				assert!(!Organisations::<T>::contains_key(id), "duplicate organisation {id}");
+				Organisations::<T>::insert(
+					id,
+					Organisation {
+						id: *id,
+						name_hash: *name_hash,
+						custodian_index: *custodian_index,
+						status: OrgStatus::Active,
+					},
+				);
+			}
+			for (who, kind, x25519) in &self.accounts {
+				assert!(!Accounts::<T>::contains_key(who), "duplicate registered account");
+				Pallet::<T>::do_register(who, *kind, *x25519, None);
+			}
+			for (org, who, roles, emergency) in &self.members {
+				let roles = Roles(*roles);
+				assert!(Organisations::<T>::contains_key(org), "member of unknown organisation");
+				assert!(roles.is_valid() && !roles.is_empty(), "invalid role bits");
+				Members::<T>::insert(org, who, MemberInfo { roles, emergency: *emergency });
+				MemberOrgs::<T>::insert(who, org, ());
+			}
+			if let Some(c) = &self.custody {
+				let config = Pallet::<T>::check_custody(
+					c.public_key,
+					c.verification_keys.clone(),
+					c.custodian_accounts.clone(),
+					c.threshold,
+				)
+				.unwrap_or_else(|_| panic!("invalid genesis custody configuration"));
+				Custody::<T>::put(config);
+			}
+		}
+	}
+
+	/// Events of the consortium pallet. Each names who acted (`by`, `None` for governance),
+	/// what changed, and when (`at`: the block number; this pallet does not read the clock).
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Governance added an organisation.
+		OrganisationAdded {
+			/// The new organisation.
+			org: OrgId,
+			/// Its custodian index.
+			custodian_index: Option<CustodianIndex>,
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+		/// Governance changed the status of an organisation.
+		OrganisationStatusChanged {
+			/// The organisation.
+			org: OrgId,
+			/// The new status.
+			status: OrgStatus,
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+		/// A member was added to an organisation.
+		MemberAdded {
+			/// The organisation.
+			org: OrgId,
+			/// The new member.
+			who: T::AccountId,
+			/// Roles granted.
+			roles: Roles,
+			/// Emergency flag.
+			emergency: bool,
+			/// The manager who added it; `None` for governance.
+			by: Option<T::AccountId>,
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+		/// A member's roles or emergency flag changed.
+		MemberUpdated {
+			/// The organisation.
+			org: OrgId,
+			/// The member.
+			who: T::AccountId,
+			/// New roles.
+			roles: Roles,
+			/// New emergency flag.
+			emergency: bool,
+			/// The manager who changed it; `None` for governance.
+			by: Option<T::AccountId>,
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+		/// A member was removed from an organisation.
+		MemberRemoved {
+			/// The organisation.
+			org: OrgId,
+			/// The former member.
+			who: T::AccountId,
+			/// The manager who removed it; `None` for governance.
+			by: Option<T::AccountId>,
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+		/// An account was registered (onboarded).
+		AccountRegistered {
+			/// The new account.
+			who: T::AccountId,
+			/// Patient or staff.
+			kind: AccountKind,
+			/// The manager who registered it; `None` for governance.
+			by: Option<T::AccountId>,
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+		/// A registered account replaced its X25519 public key.
+		KeyRotated {
+			/// The account.
+			who: T::AccountId,
+			/// The new key.
+			x25519: [u8; 32],
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+		/// Governance set the custody configuration.
+		CustodyConfigSet {
+			/// The custody public key.
+			public_key: [u8; 32],
+			/// Number of custodians.
+			custodians: u16,
+			/// Shares needed.
+			threshold: u16,
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+	}
+
+	/// Errors of the consortium pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// An organisation with this id already exists. Pick an unused id.
+		OrgExists,
+		/// No organisation with this id. Check the id (governance adds organisations).
+		UnknownOrg,
+		/// The organisation is suspended. Governance must re-activate it first.
+		OrgSuspended,
+		/// The caller is not a manager of this (active) organisation. Only managers of an
+		/// organisation (or governance) manage its members and onboard accounts.
+		NotManagerOfOrg,
+		/// The account is already a member of this organisation. Use `update_member`.
+		AlreadyMember,
+		/// The account is not a member of this organisation. Check the organisation and account.
+		NotMember,
+		/// The role set is empty or has undefined bits. Use the bits of `Roles` (1..=31).
+		InvalidRoles,
+		/// The account is already registered. Registration happens once; use `rotate_key` to
+		/// change the key.
+		AlreadyRegistered,
+		/// The caller is not a registered account. Ask a manager to register it.
+		NotRegistered,
+		/// The custody configuration is inconsistent: as many verification keys as custodian
+		/// accounts, no duplicate account, and `1 <= threshold <= custodians` are required.
+		InvalidCustodyConfig,
+		/// The new status equals the current one. Nothing to do.
+		StatusUnchanged,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxTxPerWindow::get() > 0, "MaxTxPerWindow must be positive");
+			assert!(T::MaxCustodians::get() > 0, "MaxCustodians must be positive");
+			assert!(T::MaxCustodians::get() <= u32::from(u16::MAX), "MaxCustodians fits u16");
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Add an organisation (hospital) to the consortium.
+		///
+		/// - Origin: `GovernanceOrigin`.
+		/// - Changes: inserts an active [`Organisation`].
+		/// - Events: [`Event::OrganisationAdded`].
+		/// - Errors: [`Error::OrgExists`]; `BadOrigin`.
+		#[pallet::call_index(0)]
+		#[pallet::weight((T::WeightInfo::add_organisation(), DispatchClass::Normal, Pays::No))]
+		pub fn add_organisation(
+			origin: OriginFor<T>,
+			org: OrgId,
+			name_hash: [u8; 32],
+			custodian_index: Option<CustodianIndex>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(!Organisations::<T>::contains_key(org), Error::<T>::OrgExists);
+			Organisations::<T>::insert(
+				org,
+				Organisation { id: org, name_hash, custodian_index, status: OrgStatus::Active },
+			);
+			Self::deposit_event(Event::OrganisationAdded { org, custodian_index, at: Self::now() });
+			Ok(())
+		}
+
+		/// Suspend or re-activate an organisation. While suspended its members hold no role.
+		///
+		/// - Origin: `GovernanceOrigin`.
+		/// - Changes: the organisation's status.
+		/// - Events: [`Event::OrganisationStatusChanged`].
+		/// - Errors: [`Error::UnknownOrg`], [`Error::StatusUnchanged`]; `BadOrigin`.
+		#[pallet::call_index(1)]
+		#[pallet::weight((T::WeightInfo::set_organisation_status(), DispatchClass::Normal, Pays::No))]
+		pub fn set_organisation_status(
+			origin: OriginFor<T>,
+			org: OrgId,
+			status: OrgStatus,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Organisations::<T>::try_mutate(org, |o| -> DispatchResult {
+				let o = o.as_mut().ok_or(Error::<T>::UnknownOrg)?;
+				ensure!(o.status != status, Error::<T>::StatusUnchanged);
+				o.status = status;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::OrganisationStatusChanged { org, status, at: Self::now() });
+			Ok(())
+		}
+
+		/// Add a member to an organisation.
+		///
+		/// - Origin: a manager of `org` (signed), or `GovernanceOrigin` (e.g. the first manager).
+		/// - Changes: inserts the membership.
+		/// - Events: [`Event::MemberAdded`].
+		/// - Errors: [`Error::UnknownOrg`], [`Error::OrgSuspended`], [`Error::NotManagerOfOrg`],
+		///   [`Error::AlreadyMember`], [`Error::InvalidRoles`]; `BadOrigin`.
+		#[pallet::call_index(2)]
+		#[pallet::weight((T::WeightInfo::add_member(), DispatchClass::Normal, Pays::No))]
+		pub fn add_member(
+			origin: OriginFor<T>,
+			org: OrgId,
+			who: T::AccountId,
+			roles: Roles,
+			emergency: bool,
+		) -> DispatchResult {
+			let by = Self::ensure_manager_or_governance(origin, org)?;
+			ensure!(roles.is_valid() && !roles.is_empty(), Error::<T>::InvalidRoles);
+			ensure!(!Members::<T>::contains_key(org, &who), Error::<T>::AlreadyMember);
+			Members::<T>::insert(org, &who, MemberInfo { roles, emergency });
+			MemberOrgs::<T>::insert(&who, org, ());
+			Self::deposit_event(Event::MemberAdded {
+				org,
+				who,
+				roles,
+				emergency,
+				by,
+				at: Self::now(),
+			});
+			Ok(())
+		}
+
+		/// Change a member's roles and emergency flag.
+		///
+		/// - Origin: a manager of `org` (signed), or `GovernanceOrigin`.
+		/// - Changes: the membership.
+		/// - Events: [`Event::MemberUpdated`].
+		/// - Errors: [`Error::UnknownOrg`], [`Error::OrgSuspended`], [`Error::NotManagerOfOrg`],
+		///   [`Error::NotMember`], [`Error::InvalidRoles`]; `BadOrigin`.
+		#[pallet::call_index(3)]
+		#[pallet::weight((T::WeightInfo::update_member(), DispatchClass::Normal, Pays::No))]
+		pub fn update_member(
+			origin: OriginFor<T>,
+			org: OrgId,
+			who: T::AccountId,
+			roles: Roles,
+			emergency: bool,
+		) -> DispatchResult {
+			let by = Self::ensure_manager_or_governance(origin, org)?;
+			ensure!(roles.is_valid() && !roles.is_empty(), Error::<T>::InvalidRoles);
+			Members::<T>::try_mutate(org, &who, |m| -> DispatchResult {
+				let m = m.as_mut().ok_or(Error::<T>::NotMember)?;
+				*m = MemberInfo { roles, emergency };
+				Ok(())
+			})?;
+			Self::deposit_event(Event::MemberUpdated {
+				org,
+				who,
+				roles,
+				emergency,
+				by,
+				at: Self::now(),
+			});
+			Ok(())
+		}
+
+		/// Remove a member from an organisation. Its roles there end at once: later access
+		/// requests through role grants fail.
+		///
+		/// - Origin: a manager of `org` (signed), or `GovernanceOrigin`.
+		/// - Changes: removes the membership.
+		/// - Events: [`Event::MemberRemoved`].
+		/// - Errors: [`Error::UnknownOrg`], [`Error::OrgSuspended`], [`Error::NotManagerOfOrg`],
+		///   [`Error::NotMember`]; `BadOrigin`.
+		#[pallet::call_index(4)]
+		#[pallet::weight((T::WeightInfo::remove_member(), DispatchClass::Normal, Pays::No))]
+		pub fn remove_member(
+			origin: OriginFor<T>,
+			org: OrgId,
+			who: T::AccountId,
+		) -> DispatchResult {
+			let by = Self::ensure_manager_or_governance(origin, org)?;
+			ensure!(Members::<T>::contains_key(org, &who), Error::<T>::NotMember);
+			Members::<T>::remove(org, &who);
+			MemberOrgs::<T>::remove(&who, org);
+			Self::deposit_event(Event::MemberRemoved { org, who, by, at: Self::now() });
+			Ok(())
+		}
+
+		/// Register (onboard) a patient or a staff account, publishing its X25519 key. The
+		/// account then exists on chain (it gets a provider reference, so it needs no balance)
+		/// and may submit transactions.
+		///
+		/// - Origin: a manager of `org` (signed), or `GovernanceOrigin`. `org` only names the
+		///   organisation under whose authority the account is onboarded.
+		/// - Changes: inserts the [`AccountInfo`]; increments the account's providers.
+		/// - Events: [`Event::AccountRegistered`].
+		/// - Errors: [`Error::UnknownOrg`], [`Error::OrgSuspended`], [`Error::NotManagerOfOrg`],
+		///   [`Error::AlreadyRegistered`]; `BadOrigin`.
+		#[pallet::call_index(5)]
+		#[pallet::weight((T::WeightInfo::register_account(), DispatchClass::Normal, Pays::No))]
+		pub fn register_account(
+			origin: OriginFor<T>,
+			org: OrgId,
+			who: T::AccountId,
+			kind: AccountKind,
+			x25519: [u8; 32],
+		) -> DispatchResult {
+			let by = Self::ensure_manager_or_governance(origin, org)?;
+			ensure!(!Accounts::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+			Self::do_register(&who, kind, x25519, by.clone());
+			Self::deposit_event(Event::AccountRegistered { who, kind, by, at: Self::now() });
+			Ok(())
+		}
+
+		/// Replace the caller's X25519 public key. Requests made later use the new key.
+		///
+		/// - Origin: a registered account (signed).
+		/// - Changes: the account's `x25519`.
+		/// - Events: [`Event::KeyRotated`].
+		/// - Errors: [`Error::NotRegistered`]; `BadOrigin`.
+		#[pallet::call_index(6)]
+		#[pallet::weight((T::WeightInfo::rotate_key(), DispatchClass::Normal, Pays::No))]
+		pub fn rotate_key(origin: OriginFor<T>, x25519: [u8; 32]) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Accounts::<T>::try_mutate(&who, |a| -> DispatchResult {
+				let a = a.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				a.x25519 = x25519;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::KeyRotated { who, x25519, at: Self::now() });
+			Ok(())
+		}
+
+		/// Set the consortium custody configuration (after a dealer ceremony or a DKG).
+		///
+		/// - Origin: `GovernanceOrigin`.
+		/// - Changes: replaces the [`CustodyConfig`].
+		/// - Events: [`Event::CustodyConfigSet`].
+		/// - Errors: [`Error::InvalidCustodyConfig`]; `BadOrigin`.
+		#[pallet::call_index(7)]
+		#[pallet::weight((T::WeightInfo::set_custody_config(T::MaxCustodians::get()), DispatchClass::Normal, Pays::No))]
+		pub fn set_custody_config(
+			origin: OriginFor<T>,
+			public_key: [u8; 32],
+			verification_keys: BoundedVec<[u8; 32], T::MaxCustodians>,
+			custodian_accounts: BoundedVec<T::AccountId, T::MaxCustodians>,
+			threshold: u16,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let config = Self::check_custody(
+				public_key,
+				verification_keys.into_inner(),
+				custodian_accounts.into_inner(),
+				threshold,
+			)?;
+			let custodians = u16::try_from(config.custodian_accounts.len())
+				.map_err(|_| Error::<T>::InvalidCustodyConfig)?;
+			Custody::<T>::put(config);
+			Self::deposit_event(Event::CustodyConfigSet {
+				public_key,
+				custodians,
+				threshold,
+				at: Self::now(),
+			});
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The current block number (the "when" of events).
+	fn now() -> frame_system::pallet_prelude::BlockNumberFor<T> {
+		frame_system::Pallet::<T>::block_number()
+	}
+
+	/// Governance, or a signed manager of the active organisation `org`. Returns the manager,
+	/// `None` for governance.
+	fn ensure_manager_or_governance(
+		origin: T::RuntimeOrigin,
+		org: OrgId,
+	) -> Result<Option<T::AccountId>, DispatchError> {
+		let organisation = Organisations::<T>::get(org);
+		match T::GovernanceOrigin::try_origin(origin) {
+			Ok(_) => {
+				ensure!(organisation.is_some(), Error::<T>::UnknownOrg);
+				Ok(None)
+			},
+			Err(origin) => {
+				let who = frame_system::ensure_signed(origin)?;
+				let organisation = organisation.ok_or(Error::<T>::UnknownOrg)?;
+				ensure!(organisation.status == OrgStatus::Active, Error::<T>::OrgSuspended);
+				ensure!(
+					Members::<T>::get(org, &who).is_some_and(|m| m.roles.contains(Role::Manager)),
+					Error::<T>::NotManagerOfOrg
+				);
+				Ok(Some(who))
+			},
+		}
+	}
+
+	/// Insert a registered account and give it a provider reference.
+	fn do_register(
+		who: &T::AccountId,
+		kind: AccountKind,
+		x25519: [u8; 32],
+		registered_by: Option<T::AccountId>,
+	) {
+		Accounts::<T>::insert(who, AccountInfo { kind, x25519, registered_by });
+		frame_system::Pallet::<T>::inc_providers(who);
+	}
+
+	/// Validate and build a custody configuration.
+	pub fn check_custody(
+		public_key: [u8; 32],
+		verification_keys: Vec<[u8; 32]>,
+		custodian_accounts: Vec<T::AccountId>,
+		threshold: u16,
+	) -> Result<CustodyConfigOf<T>, Error<T>> {
+		let n = custodian_accounts.len();
+		ensure!(n == verification_keys.len(), Error::<T>::InvalidCustodyConfig);
+		ensure!(threshold >= 1 && usize::from(threshold) <= n, Error::<T>::InvalidCustodyConfig);
+		for (i, a) in custodian_accounts.iter().enumerate() {
+			ensure!(
+				!custodian_accounts.iter().skip(i.saturating_add(1)).any(|b| b == a),
+				Error::<T>::InvalidCustodyConfig
+			);
+		}
+		Ok(CustodyConfig {
+			public_key,
+			verification_keys: BoundedVec::try_from(verification_keys)
+				.map_err(|_| Error::<T>::InvalidCustodyConfig)?,
+			custodian_accounts: BoundedVec::try_from(custodian_accounts)
+				.map_err(|_| Error::<T>::InvalidCustodyConfig)?,
+			threshold,
+		})
+	}
+
+	/// The active organisation `org`, if any.
+	fn active_org(org: OrgId) -> Option<Organisation> {
+		Organisations::<T>::get(org).filter(|o| o.status == OrgStatus::Active)
+	}
+
+	/// The membership of `who` in the active organisation `org`.
+	fn active_member(org: OrgId, who: &T::AccountId) -> Option<MemberInfo> {
+		Self::active_org(org)?;
+		Members::<T>::get(org, who)
+	}
+
+	/// Check the pallet's invariants (`try_state`; also called by tests of other pallets).
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		for (org, who, info) in Members::<T>::iter() {
+			ensure!(Organisations::<T>::contains_key(org), "member of an unknown organisation");
+			ensure!(MemberOrgs::<T>::contains_key(&who, org), "reverse member index missing");
+			ensure!(info.roles.is_valid() && !info.roles.is_empty(), "invalid roles");
+		}
+		for (who, org, ()) in MemberOrgs::<T>::iter() {
+			ensure!(Members::<T>::contains_key(org, &who), "stale reverse member index");
+		}
+		for (id, o) in Organisations::<T>::iter() {
+			ensure!(o.id == id, "organisation id mismatch");
+		}
+		if let Some(c) = Custody::<T>::get() {
+			ensure!(
+				c.custodian_accounts.len() == c.verification_keys.len(),
+				"custody key and account counts differ"
+			);
+			ensure!(
+				c.threshold >= 1 && usize::from(c.threshold) <= c.custodian_accounts.len(),
+				"custody threshold out of range"
+			);
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> Membership<T::AccountId> for Pallet<T> {
+	fn is_registered(who: &T::AccountId) -> bool {
+		Accounts::<T>::contains_key(who)
+	}
+
+	fn is_patient(who: &T::AccountId) -> bool {
+		Accounts::<T>::get(who).is_some_and(|a| a.kind == AccountKind::Patient)
+	}
+
+	fn x25519_of(who: &T::AccountId) -> Option<[u8; 32]> {
+		Accounts::<T>::get(who).map(|a| a.x25519)
+	}
+
+	fn has_role(org: OrgId, who: &T::AccountId, role: Role) -> bool {
+		Self::active_member(org, who).is_some_and(|m| m.roles.contains(role))
+	}
+
+	fn is_member(org: OrgId, who: &T::AccountId) -> bool {
+		Self::active_member(org, who).is_some()
+	}
+
+	fn emergency_flag(org: OrgId, who: &T::AccountId) -> bool {
+		Self::active_member(org, who).is_some_and(|m| m.emergency)
+	}
+
+	fn is_manager_or_auditor(org: OrgId, who: &T::AccountId) -> bool {
+		Self::active_member(org, who)
+			.is_some_and(|m| m.roles.contains(Role::Manager) || m.roles.contains(Role::Auditor))
+	}
+
+	fn org_exists(org: OrgId) -> bool {
+		Self::active_org(org).is_some()
+	}
+
+	fn custodian_of(who: &T::AccountId) -> Option<CustodianIndex> {
+		let c = Custody::<T>::get()?;
+		let i = c.custodian_accounts.iter().position(|a| a == who)?;
+		CustodianIndex::try_from(i).ok()
+	}
+
+	fn custodian_account(index: CustodianIndex) -> Option<T::AccountId> {
+		Custody::<T>::get()?.custodian_accounts.get(usize::from(index)).cloned()
+	}
+
+	fn threshold() -> u16 {
+		Custody::<T>::get().map(|c| c.threshold).unwrap_or(0)
+	}
+
+	fn memberships_of(who: &T::AccountId) -> Vec<(OrgId, Roles)> {
+		MemberOrgs::<T>::iter_key_prefix(who)
+			.filter_map(|org| Self::active_member(org, who).map(|m| (org, m.roles)))
+			.collect()
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_add_org(org: OrgId) {
+		Organisations::<T>::insert(
+			org,
+			Organisation {
+				id: org,
+				name_hash: [1; 32],
+				custodian_index: None,
+				status: OrgStatus::Active,
+			},
+		);
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_register(who: &T::AccountId, kind: AccountKind) {
+		if !Accounts::<T>::contains_key(who) {
+			Self::do_register(who, kind, [7; 32], None);
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_add_member(org: OrgId, who: &T::AccountId, roles: Roles, emergency: bool) {
+		Members::<T>::insert(org, who, MemberInfo { roles, emergency });
+		MemberOrgs::<T>::insert(who, org, ());
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_set_custody(accounts: Vec<T::AccountId>, threshold: u16) {
+		let keys = accounts.iter().map(|_| [3u8; 32]).collect();
+		if let Ok(c) = Self::check_custody([2; 32], keys, accounts, threshold) {
+			Custody::<T>::put(c);
+		}
+	}
+}

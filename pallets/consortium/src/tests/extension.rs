@@ -1,0 +1,95 @@
+//! Rule family: only registered accounts transact, at most MaxTxPerWindow per window.
+
+use crate::{mock::*, CheckRegistered, INVALID_NOT_REGISTERED, INVALID_RATE_LIMITED};
+use frame_support::{assert_ok, dispatch::DispatchInfo};
+use sp_runtime::{
+	traits::{DispatchTransaction, TransactionExtension, TxBaseImplication},
+	transaction_validity::{
+		InvalidTransaction, TransactionSource::External, TransactionValidityError,
+	},
+};
+
+fn rotate() -> RuntimeCall {
+	RuntimeCall::Consortium(crate::Call::rotate_key { x25519: [1; 32] })
+}
+
+fn remark() -> RuntimeCall {
+	RuntimeCall::System(frame_system::Call::remark { remark: vec![] })
+}
+
+fn custom(code: u8) -> TransactionValidityError {
+	TransactionValidityError::Invalid(InvalidTransaction::Custom(code))
+}
+
+/// Validate and prepare like block building does (state changes of `prepare` are kept).
+fn apply(who: u64, call: RuntimeCall) -> Result<(), TransactionValidityError> {
+	let info = DispatchInfo::default();
+	CheckRegistered::<Test>::new()
+		.validate_and_prepare(Some(who).into(), &call, &info, 0, 0)
+		.map(|_| ())
+}
+
+#[test]
+fn unregistered_signers_are_rejected() {
+	new_test_ext().execute_with(|| {
+		let info = DispatchInfo::default();
+		assert_eq!(
+			CheckRegistered::<Test>::new()
+				.validate_only(Some(STRANGER).into(), &rotate(), &info, 0, External, 0)
+				.unwrap_err(),
+			custom(INVALID_NOT_REGISTERED)
+		);
+		assert_ok!(CheckRegistered::<Test>::new().validate_only(
+			Some(PATIENT).into(),
+			&rotate(),
+			&info,
+			0,
+			External,
+			0
+		));
+	});
+}
+
+#[test]
+fn open_calls_pass_for_anyone() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(apply(STRANGER, remark()));
+	});
+}
+
+#[test]
+fn unsigned_transactions_pass_through() {
+	new_test_ext().execute_with(|| {
+		let info = DispatchInfo::default();
+		// Only this extension: the full pipeline would reject an unauthorized None origin.
+		let (_, val, _) = CheckRegistered::<Test>::new()
+			.validate(
+				RuntimeOrigin::none(),
+				&rotate(),
+				&info,
+				0,
+				(),
+				&TxBaseImplication(()),
+				External,
+			)
+			.unwrap();
+		assert_eq!(val, None);
+	});
+}
+
+#[test]
+fn the_rate_limit_holds_per_window() {
+	new_test_ext().execute_with(|| {
+		// MaxTxPerWindow = 3, RateWindow = 5 blocks, window starts at block 1.
+		for _ in 0..3 {
+			assert_ok!(apply(PATIENT, rotate()));
+		}
+		assert_eq!(apply(PATIENT, rotate()).unwrap_err(), custom(INVALID_RATE_LIMITED));
+		// Another account has its own budget.
+		assert_ok!(apply(DOCTOR, rotate()));
+		System::set_block_number(5);
+		assert_eq!(apply(PATIENT, rotate()).unwrap_err(), custom(INVALID_RATE_LIMITED));
+		System::set_block_number(6);
+		assert_ok!(apply(PATIENT, rotate()));
+	});
+}

@@ -1,0 +1,164 @@
+//! Rule family: who may register a record, and what a record must look like.
+
+use super::*;
+use crate::{Error, Event, NextRecordId, PatientRecords, Records as RecordsStorage};
+use frame_support::{assert_noop, assert_ok};
+use sp_runtime::DispatchError;
+
+#[test]
+fn a_patient_registers_its_own_record() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register_as(PATIENT, PATIENT, None, None));
+		let r = RecordsStorage::<Test>::get(0).unwrap();
+		assert_eq!(r.patient, PATIENT);
+		assert_eq!(r.registered_by, PATIENT);
+		assert_eq!(r.created_at, T0);
+		assert_eq!(r.custodian_org, 1);
+		assert!(PatientRecords::<Test>::contains_key(PATIENT, 0));
+		assert_eq!(NextRecordId::<Test>::get(), 1);
+		assert_eq!(
+			last_event(),
+			Event::RecordRegistered {
+				record: 0,
+				patient: PATIENT,
+				custodian_org: 1,
+				registered_by: PATIENT,
+				grant: None,
+				previous: None,
+				at: T0
+			}
+		);
+		assert_ok!(Records::do_try_state());
+	});
+}
+
+#[test]
+fn staff_register_under_an_append_grant() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register_as(DOCTOR, PATIENT, None, Some(GOOD_GRANT)));
+		assert_eq!(RecordsStorage::<Test>::get(0).unwrap().registered_by, DOCTOR);
+		assert!(matches!(last_event(), Event::RecordRegistered { grant: Some(GOOD_GRANT), .. }));
+	});
+}
+
+#[test]
+fn staff_without_a_grant_are_refused() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(register_as(DOCTOR, PATIENT, None, None), Error::<Test>::GrantRequired);
+		assert_noop!(
+			register_as(DOCTOR, PATIENT, None, Some(1)),
+			DispatchError::Other("stub: no append grant")
+		);
+		assert_noop!(
+			register_as(DOCTOR_B, PATIENT, None, Some(GOOD_GRANT)),
+			DispatchError::Other("stub: no append grant")
+		);
+		// Another patient cannot register for this one.
+		assert_noop!(
+			register_as(OTHER_PATIENT, PATIENT, None, Some(1)),
+			DispatchError::Other("stub: no append grant")
+		);
+	});
+}
+
+#[test]
+fn staff_register_only_for_their_own_organisation() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Records::register(
+				RuntimeOrigin::signed(DOCTOR),
+				PATIENT,
+				2,
+				cid(CID_V0),
+				[0xab; 32],
+				1024,
+				ct(b"Observation"),
+				capsule(),
+				capsule(),
+				None,
+				Some(GOOD_GRANT),
+			),
+			Error::<Test>::NotMemberOfCustodianOrg
+		);
+	});
+}
+
+#[test]
+fn the_patient_must_be_a_registered_patient() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(register_as(DOCTOR, DOCTOR, None, None), Error::<Test>::UnknownPatient);
+		assert_noop!(register_as(STRANGER, STRANGER, None, None), Error::<Test>::UnknownPatient);
+	});
+}
+
+#[test]
+fn records_are_validated() {
+	new_test_ext().execute_with(|| {
+		let call = |org, c: &[u8], size, t: &[u8], empty_capsule: bool| {
+			Records::register(
+				RuntimeOrigin::signed(PATIENT),
+				PATIENT,
+				org,
+				cid(c),
+				[0xab; 32],
+				size,
+				ct(t),
+				if empty_capsule { Default::default() } else { capsule() },
+				capsule(),
+				None,
+				None,
+			)
+		};
+		assert_noop!(call(1, b"QmNotACid", 1, b"Observation", false), Error::<Test>::InvalidCid);
+		assert_noop!(call(1, b"", 1, b"Observation", false), Error::<Test>::InvalidCid);
+		assert_noop!(call(1, CID_V0, 1, b"observation", false), Error::<Test>::InvalidContentType);
+		assert_noop!(call(1, CID_V0, 1, b"", false), Error::<Test>::InvalidContentType);
+		assert_noop!(call(1, CID_V0, 1, b"Obs ervation", false), Error::<Test>::InvalidContentType);
+		assert_noop!(call(1, CID_V0, 1, b"Observation", true), Error::<Test>::EmptyCapsule);
+		assert_noop!(call(1, CID_V0, 0, b"Observation", false), Error::<Test>::EmptyPayload);
+		assert_noop!(call(9, CID_V0, 1, b"Observation", false), Error::<Test>::UnknownOrg);
+		assert_ok!(call(1, CID_V1, 1, b"DiagnosticReport", false));
+	});
+}
+
+#[test]
+fn record_ids_never_overflow() {
+	new_test_ext().execute_with(|| {
+		NextRecordId::<Test>::put(u64::MAX);
+		assert_noop!(register_as(PATIENT, PATIENT, None, None), Error::<Test>::RecordIdOverflow);
+	});
+}
+
+#[test]
+fn records_of_a_patient_are_paged() {
+	new_test_ext().execute_with(|| {
+		for _ in 0..5 {
+			assert_ok!(register_as(PATIENT, PATIENT, None, None));
+		}
+		assert_ok!(register_as(OTHER_PATIENT, OTHER_PATIENT, None, None));
+		let mut seen = vec![];
+		let mut cursor = None;
+		loop {
+			let page = Records::records_of(PATIENT, cursor, 2);
+			if page.is_empty() {
+				break;
+			}
+			assert!(page.len() <= 2);
+			cursor = page.last().copied();
+			seen.extend(page);
+		}
+		seen.sort();
+		assert_eq!(seen, vec![0, 1, 2, 3, 4]);
+		assert_eq!(Records::records_of(OTHER_PATIENT, None, 10), vec![5]);
+		assert_eq!(Records::record(5).unwrap().patient, OTHER_PATIENT);
+	});
+}
+
+#[test]
+fn record_max_encoded_len() {
+	use codec::MaxEncodedLen;
+	// Test runtime: AccountId = u64; the production AccountId32 adds 2 x 24 bytes.
+	let len = crate::Record::<Test>::max_encoded_len();
+	println!("MaxEncodedLen of Record<Test> (u64 accounts, capsules 128, cid 64) = {len}");
+	assert!(len <= 512);
+}

@@ -1,0 +1,34 @@
+//! Rule family: a new version links to the previous one of the same patient.
+
+use super::*;
+use crate::{Error, Records as RecordsStorage, SupersededBy};
+use frame_support::{assert_noop, assert_ok};
+
+#[test]
+fn a_new_version_links_to_the_previous_one() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register_as(PATIENT, PATIENT, None, None));
+		assert_ok!(register_as(PATIENT, PATIENT, Some(0), None));
+		assert_eq!(RecordsStorage::<Test>::get(1).unwrap().previous, Some(0));
+		assert_eq!(SupersededBy::<Test>::get(0), Some(1));
+		assert_ok!(Records::do_try_state());
+	});
+}
+
+#[test]
+fn the_previous_version_must_exist_and_be_the_patients_latest() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(register_as(PATIENT, PATIENT, Some(0), None), Error::<Test>::UnknownPrevious);
+		assert_ok!(register_as(OTHER_PATIENT, OTHER_PATIENT, None, None));
+		assert_noop!(
+			register_as(PATIENT, PATIENT, Some(0), None),
+			Error::<Test>::PreviousOfAnotherPatient
+		);
+		assert_ok!(register_as(PATIENT, PATIENT, None, None));
+		assert_ok!(register_as(PATIENT, PATIENT, Some(1), None));
+		assert_noop!(
+			register_as(PATIENT, PATIENT, Some(1), None),
+			Error::<Test>::PreviousAlreadySuperseded
+		);
+	});
+}

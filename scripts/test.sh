@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, unit tests, end-to-end tests against real nodes.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+"$ROOT/scripts/setup.sh"
+source "$ROOT/scripts/env.sh"
+
+step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "build the node (debug, with the wasm runtime)"
+cargo build --locked -p ehr-node
+
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+
+step "cargo test --workspace (unit, pallet and end-to-end tests)"
+cargo test --locked --workspace
+
+step "all tests passed in $((SECONDS - started)) s"
