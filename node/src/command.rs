@@ -8,6 +8,7 @@ use crate::{
 use ehr_runtime::opaque::Block;
 use sc_cli::SubstrateCli;
 use sc_service::PartialComponents;
+use std::net::{SocketAddr, TcpListener};
 
 /// Chain names `--chain` accepts besides a path to a chain spec file.
 const KNOWN_CHAINS: &str = "`dev` (or --dev), `local`, or the path of a chain spec JSON file";
@@ -117,6 +118,7 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
+				ensure_rpc_ports_free(&config)?;
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
@@ -129,6 +131,22 @@ pub fn run() -> sc_cli::Result<()> {
 			})
 		},
 	}
+}
+
+/// Fails when an RPC address is taken. Substrate would otherwise move the RPC server to a
+/// random port, and clients configured for the requested one would find nothing there.
+fn ensure_rpc_ports_free(config: &sc_service::Configuration) -> sc_cli::Result<()> {
+	let addrs: Vec<SocketAddr> = match &config.rpc.addr {
+		Some(endpoints) =>
+			endpoints.iter().filter(|e| !e.is_optional).map(|e| e.listen_addr).collect(),
+		None => vec![SocketAddr::from(([127, 0, 0, 1], config.rpc.port))],
+	};
+	for addr in addrs.into_iter().filter(|a| a.port() != 0) {
+		TcpListener::bind(addr).map_err(|e| {
+			sc_cli::Error::Input(format!("cannot listen for RPC on {addr}: {e}"))
+		})?;
+	}
+	Ok(())
 }
 
 /// One line that says what went wrong and what to do about it.

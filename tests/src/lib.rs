@@ -40,13 +40,29 @@ pub fn free_port() -> u16 {
 		.unwrap_or(0)
 }
 
-/// Runs `ehr-node` with `args` to completion (for subcommands and start-up failures).
+/// Runs `ehr-node` with `args` to completion (for subcommands and start-up failures); kills it
+/// and fails if it is still running after `START_TIMEOUT`.
 pub fn run_node(args: &[&str]) -> Result<Output> {
-	Command::new(node_binary()?)
+	let mut child = Command::new(node_binary()?)
 		.args(args)
 		.stdin(Stdio::null())
-		.output()
-		.context("running ehr-node")
+		.stdout(Stdio::piped())
+		.stderr(Stdio::piped())
+		.spawn()
+		.context("running ehr-node")?;
+	let started = Instant::now();
+	while child.try_wait()?.is_none() {
+		if started.elapsed() > START_TIMEOUT {
+			child.kill()?;
+			let out = child.wait_with_output()?;
+			bail!(
+				"ehr-node {args:?} still running after {START_TIMEOUT:?}:\n{}",
+				String::from_utf8_lossy(&out.stderr)
+			);
+		}
+		std::thread::sleep(Duration::from_millis(100));
+	}
+	Ok(child.wait_with_output()?)
 }
 
 /// A running node process, killed when dropped.

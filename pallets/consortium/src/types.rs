@@ -216,7 +216,7 @@ pub struct CustodyConfig<AccountId: Clone + PartialEq + Eq + core::fmt::Debug, S
 
 /// The custody configuration as written in a genesis config (plain vectors).
 #[derive(Clone, PartialEq, Eq, Debug, frame_support::Serialize, frame_support::Deserialize)]
-#[serde(crate = "frame_support::__private::serde")]
+#[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
 pub struct GenesisCustody<AccountId> {
 	/// See [`CustodyConfig::public_key`].
 	pub public_key: [u8; 32],

@@ -69,6 +69,7 @@ pub fn register_by(
 }
 
 /// `patient` grants `grantee` access for a purpose, within `[nb, exp)`.
+#[allow(clippy::too_many_arguments)] // extrinsic parameters, documented above
 pub fn grant_full(
 	patient: u64,
 	scope: ScopeOf<Test>,

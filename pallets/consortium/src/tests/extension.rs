@@ -93,3 +93,15 @@ fn the_rate_limit_holds_per_window() {
 		assert_ok!(apply(PATIENT, rotate()));
 	});
 }
+
+#[test]
+fn the_extension_carries_no_data() {
+	use codec::Encode;
+	use scale_info::{TypeDef, TypeInfo};
+	// Clients (subxt) can skip an unknown extension only if its types are empty.
+	assert!(CheckRegistered::<Test>::new().encode().is_empty());
+	match CheckRegistered::<Test>::type_info().type_def {
+		TypeDef::Composite(c) => assert!(c.fields.is_empty()),
+		other => panic!("unexpected type {other:?}"),
+	}
+}

@@ -3,6 +3,7 @@
 mod accounts;
 mod custody;
 mod extension;
+mod genesis;
 mod members;
 mod membership;
 mod organisations;
