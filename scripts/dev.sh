@@ -9,6 +9,7 @@ source "$ROOT/scripts/env.sh"
 RPC_PORT="${RPC_PORT:-9944}"
 echo "==> building ehr-node (the first build takes about 25 minutes on 2 cores)"
 cargo build --locked -p ehr-node
+cargo build --locked -p ehr-tests --bin ehr-demo
 NODE="$CARGO_TARGET_DIR/debug/ehr-node"
 BASE="$(mktemp -d)"
 LOG="$BASE/node.log"
@@ -28,13 +29,15 @@ for _ in $(seq 1 180); do
 	sleep 1
 done
 echo "==> chain: $(rpc system_chain | sed 's/.*"result":"\([^"]*\)".*/\1/')"
-for _ in 1 2 3 4 5; do
+for _ in 1 2 3; do
 	best=$(rpc chain_getHeader | sed 's/.*"number":"\(0x[0-9a-f]*\)".*/\1/')
 	final=$(rpc chain_getHeader "[$(rpc chain_getFinalizedHead | sed 's/.*"result":\("[^"]*"\).*/\1/')]" |
 		sed 's/.*"number":"\(0x[0-9a-f]*\)".*/\1/')
 	echo "    best block #$((best)), finalized #$((final))"
 	sleep 2
 done
+echo "==> the patient -> grant -> doctor request -> expiry -> denied scenario"
+"$CARGO_TARGET_DIR/debug/ehr-demo" "ws://127.0.0.1:$RPC_PORT"
 if [ "${KEEP_RUNNING:-0}" = "1" ]; then
 	echo "==> node running on ws://127.0.0.1:$RPC_PORT; Ctrl-C to stop"
 	wait $PID

@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod crypto;
+pub mod dev;
 mod error;
 pub mod keystore;
 pub mod store;

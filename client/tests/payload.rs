@@ -90,10 +90,10 @@ fn every_flipped_byte_is_detected() {
 			),
 			_ if at >= h - RID.len() && at < h => {
 				assert!(matches!(err, PayloadError::WrongRecordId { .. }), "{at}: {err}")
-			},
+			}
 			_ if at < h => {
 				assert!(matches!(err, PayloadError::TamperedChunk { index: 0 }), "{at}: {err}")
-			},
+			}
 			_ => assert!(
 				matches!(err, PayloadError::TamperedChunk { index } if index == chunk),
 				"{at}: {err}"

@@ -50,7 +50,7 @@ impl SubstrateCli for Cli {
 				Box::new(chain_spec::ChainSpec::from_json_file(file).map_err(|e| {
 					format!("cannot read the chain spec `{path}`: {e}; use {KNOWN_CHAINS}")
 				})?)
-			},
+			}
 		})
 	}
 }
@@ -64,7 +64,7 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::BuildSpec(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.chain_spec, config.network))
-		},
+		}
 		Some(Subcommand::CheckBlock(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
@@ -72,21 +72,21 @@ pub fn run() -> sc_cli::Result<()> {
 					service::new_partial(&config)?;
 				Ok((cmd.run(client, import_queue), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::ExportBlocks(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
 				Ok((cmd.run(client, config.database), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::ExportState(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
 				Ok((cmd.run(client, config.chain_spec), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::ImportBlocks(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
@@ -94,11 +94,11 @@ pub fn run() -> sc_cli::Result<()> {
 					service::new_partial(&config)?;
 				Ok((cmd.run(client, import_queue), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::PurgeChain(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.database))
-		},
+		}
 		Some(Subcommand::Revert(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {
@@ -110,26 +110,30 @@ pub fn run() -> sc_cli::Result<()> {
 				});
 				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
 			})
-		},
+		}
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
-		},
+		}
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
 				ensure_rpc_ports_free(&config)?;
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
-						sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
+						sc_network::NetworkWorker<
+							Block,
+							<Block as sp_runtime::traits::Block>::Hash,
+						>,
 					>(config)
 					.map_err(sc_cli::Error::Service),
-					sc_network::config::NetworkBackendType::Litep2p =>
+					sc_network::config::NetworkBackendType::Litep2p => {
 						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
-							.map_err(sc_cli::Error::Service),
+							.map_err(sc_cli::Error::Service)
+					}
 				}
 			})
-		},
+		}
 	}
 }
 
@@ -137,14 +141,14 @@ pub fn run() -> sc_cli::Result<()> {
 /// random port, and clients configured for the requested one would find nothing there.
 fn ensure_rpc_ports_free(config: &sc_service::Configuration) -> sc_cli::Result<()> {
 	let addrs: Vec<SocketAddr> = match &config.rpc.addr {
-		Some(endpoints) =>
-			endpoints.iter().filter(|e| !e.is_optional).map(|e| e.listen_addr).collect(),
+		Some(endpoints) => {
+			endpoints.iter().filter(|e| !e.is_optional).map(|e| e.listen_addr).collect()
+		}
 		None => vec![SocketAddr::from(([127, 0, 0, 1], config.rpc.port))],
 	};
 	for addr in addrs.into_iter().filter(|a| a.port() != 0) {
-		TcpListener::bind(addr).map_err(|e| {
-			sc_cli::Error::Input(format!("cannot listen for RPC on {addr}: {e}"))
-		})?;
+		TcpListener::bind(addr)
+			.map_err(|e| sc_cli::Error::Input(format!("cannot listen for RPC on {addr}: {e}")))?;
 	}
 	Ok(())
 }
@@ -159,7 +163,13 @@ pub fn explain(error: &sc_cli::Error) -> String {
 			"another process listens on that port: pick free ones with --rpc-port and --port",
 		),
 		(
-			&["PermissionDenied", "ermission denied", "Not a directory", "NotADirectory", "Read-only"],
+			&[
+				"PermissionDenied",
+				"ermission denied",
+				"Not a directory",
+				"NotADirectory",
+				"Read-only",
+			],
 			"the base path cannot be written: choose another one with --base-path",
 		),
 	];

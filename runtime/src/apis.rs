@@ -18,8 +18,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	Access, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Records,
+	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -194,6 +194,97 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_records::runtime_api::RecordsApi<Block, AccountId, pallet_records::Record<Runtime>>
+		for Runtime
+	{
+		fn record(id: u64) -> Option<pallet_records::Record<Runtime>> {
+			Records::record(id)
+		}
+
+		fn records_of(patient: AccountId, start_after: Option<u64>, limit: u32) -> Vec<u64> {
+			Records::records_of(patient, start_after, limit)
+		}
+	}
+
+	impl pallet_access::runtime_api::AccessApi<
+		Block,
+		AccountId,
+		pallet_access::Grant<Runtime>,
+		pallet_access::AccessRequest<Runtime>,
+	> for Runtime {
+		fn grant(id: u64) -> Option<pallet_access::Grant<Runtime>> {
+			Access::grant_by_id(id)
+		}
+
+		fn grants_of_patient(
+			patient: AccountId,
+			start_after: Option<u64>,
+			limit: u32,
+		) -> Vec<pallet_access::Grant<Runtime>> {
+			Access::grants_of_patient(patient, start_after, limit)
+		}
+
+		fn grants_held_by(
+			account: AccountId,
+			start_after: Option<u64>,
+			limit: u32,
+		) -> Vec<pallet_access::Grant<Runtime>> {
+			Access::grants_held_by(account, start_after, limit)
+		}
+
+		fn can_read(account: AccountId, record: u64) -> Result<u64, pallet_access::DenialReason> {
+			Access::can_read(account, record)
+		}
+
+		fn request(id: u64) -> Option<pallet_access::AccessRequest<Runtime>> {
+			Access::request_by_id(id)
+		}
+
+		fn open_requests_for_custodian(
+			custodian: u16,
+			start_after: Option<u64>,
+			limit: u32,
+		) -> Vec<pallet_access::AccessRequest<Runtime>> {
+			Access::open_requests_for_custodian(custodian, start_after, limit)
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<frame_support::traits::StorageInfo>,
+		) {
+			use frame_benchmarking::{baseline::Pallet as BaselineBench, BenchmarkList};
+			use frame_support::traits::StorageInfoTrait;
+			use frame_system_benchmarking::Pallet as SystemBench;
+			use super::*;
+
+			let mut list = Vec::<BenchmarkList>::new();
+			list_benchmarks!(list, extra);
+			(list, AllPalletsWithSystem::storage_info())
+		}
+
+		#[allow(non_local_definitions)]
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			use frame_benchmarking::{baseline::Pallet as BaselineBench, BenchmarkBatch};
+			use frame_support::traits::WhitelistedStorageKeys;
+			use frame_system_benchmarking::Pallet as SystemBench;
+			use super::*;
+
+			impl frame_system_benchmarking::Config for Runtime {}
+			impl frame_benchmarking::baseline::Config for Runtime {}
+
+			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
+			let mut batches = Vec::<BenchmarkBatch>::new();
+			let params = (&config, &whitelist);
+			add_benchmarks!(params, batches);
+			Ok(batches)
 		}
 	}
 

@@ -2,17 +2,87 @@
 //!
 //! The node builds its chain specs from these; nothing about genesis lives in the node.
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{AccountId, BalancesConfig, ConsortiumConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_consortium::types::{AccountKind, GenesisCustody};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_core::hex2array;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::traits::{BlakeTwo256, Hash};
 
 /// Balance given to each well-known development account.
 const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
+
+/// Role bits of `pallet_consortium`: Manager 1, Doctor 2, Nurse 4, Researcher 8, Auditor 16.
+const MANAGER: u8 = 1;
+const DOCTOR: u8 = 2;
+const AUDITOR: u8 = 16;
+
+/// Hospital A (organisation 1) runs custodian 0; hospital B is organisation 2.
+const HOSPITAL_A: u32 = 1;
+const HOSPITAL_B: u32 = 2;
+
+/// X25519 keys of the development accounts: `ehr_client::dev::dev_identity(name)`
+/// (`cargo run -p ehr-client --example dev_keys` prints them; a test checks they match).
+pub const DEV_X25519: [(&str, [u8; 32]); 5] = [
+	("Alice", hex2array!("4641b8590b9816eb4502df130870a69d2b95bc8e2f7a555236ec7d1f28875b05")),
+	("Bob", hex2array!("2d19e7011c15f2e971c8b4431507663a9a617db455da207e3e8e711d45870f18")),
+	("Charlie", hex2array!("6482a5c2bedfb329227a771da7ce8ffdcaa30d96115f3c49c4e22c21a9b6953b")),
+	("Dave", hex2array!("f45a343ef9349827efb8bce511e3c2a79e8eb396746917a9f17ab15e93a57028")),
+	("Eve", hex2array!("ca6d8336bc2ac0c47b2bd20395ccbc629b17ef508d3c51156084537eff79bf78")),
+];
+
+/// The development custody key (1-of-1, custodian 0 = Alice's node):
+/// `ehr_client::dev::dev_custody()`. Its only verification key equals the group key.
+pub const DEV_CUSTODY_KEY: [u8; 32] =
+	hex2array!("26d3f122182683c1975d6621712319c52148bc04ecf5de23c63af81fc0977e38");
+
+fn x25519(name: &str) -> [u8; 32] {
+	DEV_X25519.iter().find(|(n, _)| *n == name).map(|(_, k)| *k).unwrap_or_default()
+}
+
+/// The development consortium: hospital A with Alice (manager), Bob (doctor) and Dave
+/// (auditor); hospital B with Eve (doctor, emergency flag); Charlie is a patient; Ferdie is
+/// not registered.
+fn consortium() -> ConsortiumConfig {
+	let [alice, bob, charlie, dave, eve] = [
+		Sr25519Keyring::Alice,
+		Sr25519Keyring::Bob,
+		Sr25519Keyring::Charlie,
+		Sr25519Keyring::Dave,
+		Sr25519Keyring::Eve,
+	]
+	.map(|k| k.to_account_id());
+	ConsortiumConfig {
+		organisations: vec![
+			(HOSPITAL_A, BlakeTwo256::hash(b"Hospital A").0, Some(0)),
+			(HOSPITAL_B, BlakeTwo256::hash(b"Hospital B").0, None),
+		],
+		members: vec![
+			(HOSPITAL_A, alice.clone(), MANAGER, false),
+			(HOSPITAL_A, bob.clone(), DOCTOR, false),
+			(HOSPITAL_A, dave.clone(), AUDITOR, false),
+			(HOSPITAL_B, eve.clone(), DOCTOR, true),
+		],
+		accounts: vec![
+			(alice.clone(), AccountKind::Staff, x25519("Alice")),
+			(bob, AccountKind::Staff, x25519("Bob")),
+			(charlie, AccountKind::Patient, x25519("Charlie")),
+			(dave, AccountKind::Staff, x25519("Dave")),
+			(eve, AccountKind::Staff, x25519("Eve")),
+		],
+		custody: Some(GenesisCustody {
+			public_key: DEV_CUSTODY_KEY,
+			verification_keys: vec![DEV_CUSTODY_KEY],
+			custodian_accounts: vec![alice],
+			threshold: 1,
+		}),
+	}
+}
 
 fn genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
@@ -30,6 +100,7 @@ fn genesis(
 			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		consortium: consortium(),
 	})
 }
 
@@ -59,7 +130,11 @@ fn dev_accounts() -> Vec<AccountId> {
 
 /// Single-validator development chain: Alice authors and finalizes every block.
 pub fn development_config_genesis() -> Value {
-	genesis(vec![authority(Sr25519Keyring::Alice)], dev_accounts(), Sr25519Keyring::Alice.to_account_id())
+	genesis(
+		vec![authority(Sr25519Keyring::Alice)],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
 }
 
 /// Local consortium testnet: Alice's and Bob's hospitals each run a validator.

@@ -22,6 +22,8 @@ extern crate alloc;
 use alloc::vec::Vec;
 
 pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 mod weights;
@@ -118,9 +120,12 @@ pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
 pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
 /// The transaction extensions, checked in this order for every transaction.
+/// `CheckRegistered` makes the chain permissioned: it rejects signed transactions of accounts
+/// that the consortium has not registered before they reach the pool, and rate-limits the rest.
 pub type TxExtension = (
 	frame_system::AuthorizeCall<Runtime>,
 	frame_system::CheckNonZeroSender<Runtime>,
+	pallet_consortium::CheckRegistered<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
 	frame_system::CheckTxVersion<Runtime>,
 	frame_system::CheckGenesis<Runtime>,
@@ -196,4 +201,16 @@ mod runtime {
 	/// Consortium governance on development chains.
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	/// Hospitals, their staff and roles, registered accounts, custody configuration.
+	#[runtime::pallet_index(7)]
+	pub type Consortium = pallet_consortium;
+
+	/// The record registry: owner, custodian, CID, ciphertext hash, key capsules.
+	#[runtime::pallet_index(8)]
+	pub type Records = pallet_records;
+
+	/// Grants, access requests, key-share release, emergency access.
+	#[runtime::pallet_index(9)]
+	pub type Access = pallet_access;
 }

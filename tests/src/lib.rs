@@ -1,6 +1,8 @@
 //! Helpers of the end-to-end tests: start real `ehr-node` processes on free loopback ports,
 //! talk to them over JSON-RPC, and stop them when the test ends (also when it fails).
 
+pub mod scenario;
+
 use std::{
 	net::TcpListener,
 	path::{Path, PathBuf},
@@ -27,17 +29,17 @@ pub fn node_binary() -> Result<PathBuf> {
 		.ok_or_else(|| anyhow!("cannot locate the target directory from {}", exe.display()))?;
 	let bin = profile_dir.join("ehr-node");
 	if !bin.exists() {
-		bail!("{} is missing: run `cargo build -p ehr-node` first (scripts/test.sh does)", bin.display());
+		bail!(
+			"{} is missing: run `cargo build -p ehr-node` first (scripts/test.sh does)",
+			bin.display()
+		);
 	}
 	Ok(bin)
 }
 
 /// A TCP port that was free a moment ago on 127.0.0.1.
 pub fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0")
-		.and_then(|l| l.local_addr())
-		.map(|a| a.port())
-		.unwrap_or(0)
+	TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
 }
 
 /// Runs `ehr-node` with `args` to completion (for subcommands and start-up failures); kills it
@@ -159,7 +161,13 @@ impl Node {
 	}
 
 	/// Waits until `probe` returns at least `target`, for at most `timeout`.
-	pub async fn wait_for<F, Fut>(&self, what: &str, target: u64, timeout: Duration, probe: F) -> Result<u64>
+	pub async fn wait_for<F, Fut>(
+		&self,
+		what: &str,
+		target: u64,
+		timeout: Duration,
+		probe: F,
+	) -> Result<u64>
 	where
 		F: Fn() -> Fut,
 		Fut: std::future::Future<Output = Result<u64>>,

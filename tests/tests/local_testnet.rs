@@ -17,9 +17,10 @@ async fn two_validators_finalize_blocks() {
 	assert!(inspect.status.success(), "{}", String::from_utf8_lossy(&inspect.stderr));
 	let peer_id = String::from_utf8_lossy(&inspect.stdout).trim().to_string();
 
-	let alice = Node::start(&["--chain", "local", "--alice", "--validator", "--node-key-file", key_path])
-		.await
-		.expect("alice starts");
+	let alice =
+		Node::start(&["--chain", "local", "--alice", "--validator", "--node-key-file", key_path])
+			.await
+			.expect("alice starts");
 	let boot = format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", alice.p2p_port);
 	let bob = Node::start(&[
 		"--chain",

@@ -180,7 +180,7 @@ pub fn ss58_decode(address: &str) -> Result<(u16, [u8; 32]), IdentityError> {
 			let lower = (b << 2) | (b1 >> 6);
 			let upper = b1 & 0b0011_1111;
 			((lower as u16) | ((upper as u16) << 8), 2)
-		},
+		}
 		_ => return Err(err("reserved prefix")),
 	};
 	if data.len() != prefix_len + 32 + 2 {

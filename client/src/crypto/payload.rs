@@ -202,7 +202,7 @@ fn map_header_eof<T>(r: std::io::Result<T>) -> Result<T, PayloadError> {
 	r.map_err(|e| match e.kind() {
 		std::io::ErrorKind::UnexpectedEof => {
 			PayloadError::BadHeader("stream ends inside the header")
-		},
+		}
 		_ => PayloadError::Io(e),
 	})
 }
@@ -286,10 +286,10 @@ impl ChunkCipher {
 		let ok = match &self.cipher {
 			Cipher::Aes(c) => {
 				c.decrypt_inout_detached(&nonce.into(), &self.aad, ct.into(), &tag.into()).is_ok()
-			},
+			}
 			Cipher::ChaCha(c) => {
 				c.decrypt_inout_detached(&nonce.into(), &self.aad, ct.into(), &tag.into()).is_ok()
-			},
+			}
 		};
 		Ok(ok.then_some(n))
 	}
@@ -313,7 +313,7 @@ impl ChunkCipher {
 				Some(n) if !more => {
 					self.index += 1;
 					Ok(n)
-				},
+				}
 				Some(_) => Err(PayloadError::TrailingData { last_chunk: index }),
 				None => Err(PayloadError::TamperedChunk { index }),
 			};
@@ -358,7 +358,7 @@ fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>, want: usize) -> std::io::Res
 		match reader.read(&mut buf[got..]) {
 			Ok(0) => break,
 			Ok(n) => got += n,
-			Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {},
+			Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
 			Err(e) => return Err(e),
 		}
 	}

@@ -30,11 +30,11 @@ fn cbor_head(major: u8, n: u64, out: &mut Vec<u8>) {
 		0x100..=0xffff => {
 			out.push(m | 25);
 			out.extend_from_slice(&(n as u16).to_be_bytes());
-		},
+		}
 		_ => {
 			out.push(m | 26);
 			out.extend_from_slice(&(n as u32).to_be_bytes());
-		},
+		}
 	}
 }
 

@@ -104,7 +104,7 @@ impl EmbeddedStore {
 			Ok(d) => d,
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
 				return Err(StoreError::NotFound(*cid))
-			},
+			}
 			Err(e) => return Err(e.into()),
 		};
 		unixfs::verify_block(cid, &data)?;
@@ -190,10 +190,10 @@ impl Walk<'_> {
 					let node = unixfs::decode_node(&data)?;
 					self.stack.push(node.links.clone().into_iter());
 					Ok(Some((next, data, Some(node))))
-				},
+				}
 				_ => {
 					Err(StoreError::Unsupported { cid: next, reason: "codec is not raw or dag-pb" })
-				},
+				}
 			};
 		}
 		Ok(None)

@@ -98,10 +98,10 @@ impl KuboStore {
 		match e {
 			ipfs_api_backend_hyper::Error::Client(e) if e.is_connect() => {
 				StoreError::Unreachable { url: self.base.clone(), detail: e.to_string() }
-			},
+			}
 			ipfs_api_backend_hyper::Error::Api(e) => {
 				StoreError::Daemon { op: op.into(), detail: e.message }
-			},
+			}
 			other => StoreError::Daemon { op: op.into(), detail: other.to_string() },
 		}
 	}
@@ -144,11 +144,11 @@ impl KuboStore {
 					let detail =
 						serde_message(&body).unwrap_or_else(|| format!("HTTP {status}: {body}"));
 					return Err(StoreError::Daemon { op: op.into(), detail });
-				},
+				}
 				Err(e) if e.is_connect() && attempt < self.config.retries => {
 					attempt += 1;
 					tokio::time::sleep(Duration::from_millis(200 * attempt as u64)).await;
-				},
+				}
 				Err(e) => return Err(self.http_err(op, e)),
 			}
 		}

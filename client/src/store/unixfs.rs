@@ -165,17 +165,17 @@ pub fn decode_node(bytes: &[u8]) -> Result<Node, StoreError> {
 						node.links.push(Cid::try_from(h).map_err(|_| malformed("bad link CID"))?);
 					}
 				}
-			},
+			}
 			(1, Field::Bytes(data)) => {
 				let mut dr = Reader { buf: data };
 				while let Some((f, v)) = dr.field().ok_or_else(|| malformed("bad UnixFS data"))? {
 					match (f, v) {
 						(1, Field::Varint(t)) => node.kind = t,
 						(2, Field::Bytes(d)) => node.data = d.to_vec(),
-						_ => {},
+						_ => {}
 					}
 				}
-			},
+			}
 			_ => return Err(malformed("unexpected field")),
 		}
 	}

@@ -522,9 +522,9 @@ pub mod pallet {
 				Scope::Record(id) => {
 					let meta = T::Records::record_meta(*id).ok_or(Error::<T>::UnknownRecord)?;
 					ensure!(meta.patient == who, Error::<T>::NotRecordOwner);
-				},
+				}
 				Scope::ContentType(t) => ensure!(!t.is_empty(), Error::<T>::EmptyContentType),
-				Scope::AllRecords => {},
+				Scope::AllRecords => {}
 			}
 			let id = Self::insert_grant(Grant {
 				id: 0,
@@ -982,7 +982,7 @@ impl<T: Config> Pallet<T> {
 				Some(g) if g.status == GrantStatus::Active => {
 					g.status = GrantStatus::Revoked;
 					true
-				},
+				}
 				_ => false,
 			});
 			if revoked {
@@ -1049,7 +1049,7 @@ impl<T: Config> Pallet<T> {
 		for id in ids {
 			match Self::check_read(&account, record, id, now) {
 				Ok(_) => return Ok(id),
-				Err(DenialReason::NotGrantee) => {},
+				Err(DenialReason::NotGrantee) => {}
 				Err(reason) => best = reason,
 			}
 		}

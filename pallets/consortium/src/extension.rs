@@ -59,7 +59,7 @@ impl<T: Config> CheckRegistered<T> {
 				if start <= now && now < start.saturating_add(T::RateWindow::get()) =>
 			{
 				(start, count)
-			},
+			}
 			_ => (now, 0),
 		}
 	}

@@ -572,7 +572,7 @@ impl<T: Config> Pallet<T> {
 			Ok(_) => {
 				ensure!(organisation.is_some(), Error::<T>::UnknownOrg);
 				Ok(None)
-			},
+			}
 			Err(origin) => {
 				let who = frame_system::ensure_signed(origin)?;
 				let organisation = organisation.ok_or(Error::<T>::UnknownOrg)?;
@@ -582,7 +582,7 @@ impl<T: Config> Pallet<T> {
 					Error::<T>::NotManagerOfOrg
 				);
 				Ok(Some(who))
-			},
+			}
 		}
 	}
 

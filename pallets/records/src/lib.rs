@@ -400,7 +400,7 @@ impl<T: Config> Pallet<T> {
 			Some(after) => {
 				let raw = PatientRecords::<T>::hashed_key_for(&patient, after);
 				PatientRecords::<T>::iter_key_prefix_from(&patient, raw).take(limit).collect()
-			},
+			}
 			None => PatientRecords::<T>::iter_key_prefix(&patient).take(limit).collect(),
 		}
 	}

@@ -14,9 +14,10 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
-	weights::db::DbWeight, AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce,
-	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
+	weights::db::DbWeight, Access, AccountId, Aura, Balance, Balances, Block, BlockNumber,
+	Consortium, Hash, Nonce, PalletInfo, Records, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, Timestamp,
+	EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
 };
 
 /// Share of a block's weight and length that normal transactions may use; the rest is kept for
@@ -36,7 +37,9 @@ parameter_types! {
 	/// Block length limit: 5 MiB.
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
 		.max_length(5 * 1024 * 1024)
-		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
+		.modify_max_length_for_class(DispatchClass::Normal, |max| {
+			*max = NORMAL_DISPATCH_RATIO.mul_floor(*max)
+		})
 		.build();
 	/// Generic Substrate address format.
 	pub const SS58Prefix: u8 = 42;
@@ -119,4 +122,52 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+/// The consortium's governance. Root (the sudo key on development chains); a collective of the
+/// member hospitals later.
+type Governance = frame_system::EnsureRoot<AccountId>;
+
+impl pallet_consortium::Config for Runtime {
+	type GovernanceOrigin = Governance;
+	/// No call is open to unregistered accounts.
+	type OpenCalls = frame_support::traits::Nothing;
+	type MaxCustodians = ConstU32<16>;
+	/// At most 50 transactions per account in any window of 10 blocks (20 seconds).
+	type MaxTxPerWindow = ConstU32<50>;
+	type RateWindow = ConstU32<10>;
+	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_records::Config for Runtime {
+	type Consortium = Consortium;
+	type AppendPermission = Access;
+	type Time = Timestamp;
+	type MaxCidLen = ConstU32<64>;
+	type MaxContentTypeLen = ConstU32<32>;
+	type MaxCapsuleLen = ConstU32<128>;
+	type MaxProviderLen = ConstU32<128>;
+	type MaxTamperReports = ConstU32<16>;
+	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_access::Config for Runtime {
+	type Consortium = Consortium;
+	type Records = Records;
+	type Time = Timestamp;
+	type MaxContentTypeLen = ConstU32<32>;
+	/// A grant lasts at most 365 days (milliseconds of chain time).
+	type MaxGrantDuration = ConstU64<31_536_000_000>;
+	/// Break-glass access lasts at most 24 hours.
+	type MaxEmergencyDuration = ConstU64<86_400_000>;
+	/// An emergency access unreviewed after 100 800 blocks (2.3 days at 2 s) is reported.
+	type EmergencyReviewDeadline = ConstU32<100_800>;
+	/// Access requests are pruned 100 blocks after they were made; their events remain.
+	type RequestLifetime = ConstU32<100>;
+	type MaxRequestsPerBlock = ConstU32<64>;
+	type MaxEmergenciesPerBlock = ConstU32<16>;
+	type MaxDelegations = ConstU32<8>;
+	type MaxShares = ConstU32<16>;
+	type MaxShareLen = ConstU32<256>;
+	type WeightInfo = pallet_access::weights::SubstrateWeight<Runtime>;
 }

@@ -156,17 +156,17 @@ fn setup(state: State) -> Ctx {
 			let req = request(DOCTOR, base);
 			set_time(T0 + DAY);
 			Ctx { record, grant: base, request: req }
-		},
+		}
 		State::Revoked => {
 			let req = request(DOCTOR, base);
 			assert_ok!(Access::revoke(RuntimeOrigin::signed(PATIENT), base));
 			Ctx { record, grant: base, request: req }
-		},
+		}
 		State::Delegated => {
 			assert_ok!(Access::delegate(RuntimeOrigin::signed(DOCTOR), base, NURSE, T0 + HOUR));
 			let g = crate::NextGrantId::<Test>::get() - 1;
 			Ctx { record, grant: g, request: request(NURSE, g) }
-		},
+		}
 		State::Emergency => {
 			assert_ok!(Access::emergency_open(
 				RuntimeOrigin::signed(DOCTOR),
@@ -177,7 +177,7 @@ fn setup(state: State) -> Ctx {
 			));
 			let g = crate::NextGrantId::<Test>::get() - 1;
 			Ctx { record, grant: g, request: request(DOCTOR, g) }
-		},
+		}
 	}
 }
 
@@ -202,7 +202,7 @@ fn build(call: CallKind, who: Who, ctx: &Ctx) -> RuntimeCall {
 		}),
 		CallKind::Request => {
 			RuntimeCall::Access(crate::Call::request { record: ctx.record, grant: ctx.grant })
-		},
+		}
 		CallKind::ReleaseShare => RuntimeCall::Access(crate::Call::release_share {
 			request: ctx.request,
 			custodian_index: 0,
@@ -448,12 +448,12 @@ fn authorization_matrix() {
 							assert_eq!(run(), Ok(()), "{who:?} x {call:?} x {state:?}");
 							assert_ok!(Access::do_try_state());
 							assert_ok!(Records::do_try_state());
-						},
+						}
 						Err(err) => {
 							let got: Result<(), DispatchError> = run();
 							assert_eq!(got, Err(err), "{who:?} x {call:?} x {state:?}");
 							assert_noop!(run(), err);
-						},
+						}
 					}
 				});
 				cells += 1;

@@ -1,0 +1,214 @@
+//! The patient -> grant -> doctor request -> expiry -> denial scenario, driven through a node's
+//! RPC with signed transactions of the development accounts. Used by the end-to-end test and
+//! by `ehr-demo` (what `scripts/dev.sh` shows).
+
+use anyhow::{anyhow, bail, Context, Result};
+use blake2::{digest::consts::U32, Blake2b, Digest};
+use ehr_client::{
+	crypto::{capsule, custody, payload, DataKey},
+	dev::{dev_custody, dev_identity},
+	store::{embedded::EmbeddedStore, PayloadStore},
+};
+use subxt::{
+	dynamic::{self, Value},
+	tx::Payload,
+	OnlineClient, PolkadotConfig,
+};
+use subxt_signer::sr25519::{dev, Keypair};
+
+/// Organisation id of hospital A in the development preset.
+pub const HOSPITAL_A: u128 = 1;
+
+/// A connection to a node.
+pub struct Chain {
+	api: OnlineClient<PolkadotConfig>,
+}
+
+/// Blake2b-256, the hash the chain stores for every ciphertext.
+pub fn blake2_256(data: &[u8]) -> [u8; 32] {
+	Blake2b::<U32>::digest(data).into()
+}
+
+fn account(key: &Keypair) -> Value {
+	Value::from_bytes(key.public_key().0)
+}
+
+fn first_u64(fields: &[u8]) -> Result<u64> {
+	let bytes: [u8; 8] = fields
+		.get(..8)
+		.and_then(|b| b.try_into().ok())
+		.ok_or_else(|| anyhow!("event too short for an id"))?;
+	Ok(u64::from_le_bytes(bytes))
+}
+
+impl Chain {
+	/// Connects to the node's WebSocket RPC.
+	pub async fn connect(url: &str) -> Result<Chain> {
+		let api = OnlineClient::<PolkadotConfig>::from_insecure_url(url)
+			.await
+			.with_context(|| format!("connecting to {url}"))?;
+		Ok(Chain { api })
+	}
+
+	/// Signs and submits `tx`, waits until it is finalized, and returns the first `u64` field
+	/// of the event `pallet.event` it emitted. A failed dispatch is an error whose text names
+	/// the pallet error (e.g. `GrantExpired`).
+	pub async fn submit<P: Payload>(
+		&self,
+		tx: &P,
+		signer: &Keypair,
+		pallet: &str,
+		event: &str,
+	) -> Result<u64> {
+		let events = self
+			.api
+			.at_current_block()
+			.await?
+			.transactions()
+			.sign_and_submit_then_watch_default(tx, signer)
+			.await?
+			.wait_for_finalized_success()
+			.await
+			.map_err(|e| anyhow!("{e}"))?;
+		for ev in events.iter() {
+			let ev = ev?;
+			if ev.pallet_name() == pallet && ev.event_name() == event {
+				return first_u64(ev.field_bytes());
+			}
+		}
+		bail!("no {pallet}.{event} event")
+	}
+
+	/// The chain's clock (`Timestamp::Now`, milliseconds) at the best block.
+	pub async fn now_ms(&self) -> Result<u64> {
+		let at = self.api.at_current_block().await?;
+		let now = at.storage().fetch(dynamic::storage::<(), u64>("Timestamp", "Now"), ()).await?;
+		Ok(now.decode()?)
+	}
+}
+
+/// A record as the patient's wallet prepared it: encrypted, stored, capsules made.
+pub struct PreparedRecord {
+	/// CID of the ciphertext in the payload store.
+	pub cid: String,
+	/// Blake2-256 of the ciphertext.
+	pub hash: [u8; 32],
+	/// Ciphertext size in bytes.
+	pub size: u64,
+	/// The data key wrapped to the patient (HPKE).
+	pub patient_capsule: Vec<u8>,
+	/// The data key wrapped to the consortium custody key.
+	pub custody_capsule: Vec<u8>,
+}
+
+/// Encrypts `plaintext` for the patient named `patient` (a dev account), stores the ciphertext
+/// in `store`, and wraps the data key to the patient and to the dev custody key. The payload is
+/// bound to the patient's account; the capsules to the ciphertext hash that goes on chain.
+pub async fn prepare_record(
+	store: &EmbeddedStore,
+	patient: &Keypair,
+	patient_name: &str,
+	plaintext: &[u8],
+) -> Result<PreparedRecord> {
+	let dek = DataKey::generate();
+	let mut ciphertext = Vec::new();
+	payload::encrypt(&dek, &patient.public_key().0, plaintext, &mut ciphertext)?;
+	let hash = blake2_256(&ciphertext);
+	let cid = store.put(&mut ciphertext.as_slice()).await?;
+	let patient_key = dev_identity(patient_name).x25519_public();
+	let patient_capsule = capsule::seal(&patient_key, &hash, &dek)?.to_bytes();
+	let custody_capsule = custody::seal(&dev_custody()?.group_key, &hash, &dek)?.to_bytes();
+	Ok(PreparedRecord {
+		cid: cid.to_string(),
+		hash,
+		size: ciphertext.len() as u64,
+		patient_capsule,
+		custody_capsule,
+	})
+}
+
+/// `Records::register` of a prepared record by its patient, kept by hospital A.
+pub fn register_tx(patient: &Keypair, record: &PreparedRecord, content_type: &str) -> impl Payload {
+	dynamic::transaction(
+		"Records",
+		"register",
+		vec![
+			account(patient),
+			Value::u128(HOSPITAL_A),
+			Value::from_bytes(record.cid.as_bytes()),
+			Value::from_bytes(record.hash),
+			Value::u128(record.size.into()),
+			Value::from_bytes(content_type.as_bytes()),
+			Value::from_bytes(&record.patient_capsule),
+			Value::from_bytes(&record.custody_capsule),
+			Value::unnamed_variant("None", []),
+			Value::unnamed_variant("None", []),
+		],
+	)
+}
+
+/// `Access::grant`: read access to one record for one account, for a treatment purpose, in
+/// the confidentiality period `[not_before, expires_at)` (chain milliseconds).
+pub fn grant_tx(
+	record: u64,
+	grantee: &Keypair,
+	not_before: u64,
+	expires_at: u64,
+	terms: &str,
+) -> impl Payload {
+	dynamic::transaction(
+		"Access",
+		"grant",
+		vec![
+			Value::unnamed_variant("Record", [Value::u128(record.into())]),
+			Value::unnamed_variant("Account", [account(grantee)]),
+			Value::unnamed_variant("Treatment", []),
+			Value::named_composite([("read", Value::bool(true)), ("append", Value::bool(false))]),
+			Value::u128(not_before.into()),
+			Value::u128(expires_at.into()),
+			Value::from_bytes(blake2_256(terms.as_bytes())),
+			Value::bool(false),
+		],
+	)
+}
+
+/// `Access::request`: ask for the key of `record` under `grant`.
+pub fn request_tx(record: u64, grant: u64) -> impl Payload {
+	dynamic::transaction(
+		"Access",
+		"request",
+		vec![Value::u128(record.into()), Value::u128(grant.into())],
+	)
+}
+
+/// `Balances::transfer_keep_alive` of `amount` to `to`.
+pub fn transfer_tx(to: &Keypair, amount: u128) -> impl Payload {
+	dynamic::transaction(
+		"Balances",
+		"transfer_keep_alive",
+		(to.public_key().to_address::<()>(), amount),
+	)
+}
+
+/// The development accounts by their role in the dev preset.
+pub struct Cast {
+	/// Charlie, a patient.
+	pub patient: Keypair,
+	/// Bob, doctor at hospital A.
+	pub doctor: Keypair,
+	/// Eve, doctor at hospital B (emergency flag).
+	pub other_doctor: Keypair,
+	/// Ferdie, not registered.
+	pub outsider: Keypair,
+}
+
+impl Default for Cast {
+	fn default() -> Self {
+		Cast {
+			patient: dev::charlie(),
+			doctor: dev::bob(),
+			other_doctor: dev::eve(),
+			outsider: dev::ferdie(),
+		}
+	}
+}

@@ -1,0 +1,91 @@
+//! On `ehr-node --dev`: a patient registers an encrypted record and grants a doctor read access
+//! for a confidentiality period; the doctor's signed request succeeds inside it and fails with
+//! `GrantExpired` after it; a doctor of another hospital is refused with `NotGrantee`; an
+//! unregistered account cannot even get a transaction into the pool.
+
+use std::time::Duration;
+
+use ehr_client::{dev::dev_identity, store::embedded::EmbeddedStore};
+use ehr_tests::{
+	scenario::{grant_tx, prepare_record, register_tx, request_tx, transfer_tx, Cast, Chain},
+	Node,
+};
+
+/// The confidentiality period of the test grant, in chain milliseconds.
+const PERIOD_MS: u64 = 20_000;
+
+#[tokio::test]
+async fn grant_request_expiry_and_denials_on_a_dev_chain() {
+	let node = Node::start(&["--dev"]).await.expect("node starts");
+	let chain = Chain::connect(&node.ws_url()).await.expect("connect");
+	let cast = Cast::default();
+	let dir = tempfile::tempdir().expect("tempdir");
+	let store = EmbeddedStore::open(dir.path()).expect("store");
+
+	let record =
+		prepare_record(&store, &cast.patient, "Charlie", br#"{"resourceType":"Observation"}"#)
+			.await
+			.expect("encrypt and store");
+	let record_id = chain
+		.submit(
+			&register_tx(&cast.patient, &record, "Observation"),
+			&cast.patient,
+			"Records",
+			"RecordRegistered",
+		)
+		.await
+		.expect("patient registers the record");
+
+	let now = chain.now_ms().await.expect("chain time");
+	let grant = chain
+		.submit(
+			&grant_tx(
+				record_id,
+				&cast.doctor,
+				now,
+				now + PERIOD_MS,
+				"treatment of the 2026 fracture",
+			),
+			&cast.patient,
+			"Access",
+			"GrantCreated",
+		)
+		.await
+		.expect("patient grants the doctor");
+
+	chain
+		.submit(&request_tx(record_id, grant), &cast.doctor, "Access", "AccessRequested")
+		.await
+		.expect("the grantee's request inside the period succeeds");
+
+	let denied = chain
+		.submit(&request_tx(record_id, grant), &cast.other_doctor, "Access", "AccessRequested")
+		.await
+		.expect_err("a doctor who is not the grantee is refused");
+	assert!(denied.to_string().contains("NotGrantee"), "{denied}");
+
+	let rejected = chain
+		.submit(&transfer_tx(&cast.doctor, 1), &cast.outsider, "Balances", "Transfer")
+		.await
+		.expect_err("an unregistered account is rejected before the pool");
+	assert!(rejected.to_string().to_lowercase().contains("invalid"), "{rejected}");
+
+	// Wait until the chain's clock passes the end of the period: access ends by itself.
+	while chain.now_ms().await.expect("chain time") < now + PERIOD_MS {
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
+	let expired = chain
+		.submit(&request_tx(record_id, grant), &cast.doctor, "Access", "AccessRequested")
+		.await
+		.expect_err("the request after the period fails");
+	assert!(expired.to_string().contains("GrantExpired"), "{expired}");
+}
+
+#[test]
+fn dev_preset_x25519_keys_are_the_client_dev_keys() {
+	for (name, key) in ehr_runtime::genesis_config_presets::DEV_X25519 {
+		assert_eq!(key, dev_identity(name).x25519_public(), "{name}");
+	}
+	let custody = ehr_client::dev::dev_custody().expect("dev custody");
+	assert_eq!(ehr_runtime::genesis_config_presets::DEV_CUSTODY_KEY, custody.group_key);
+}
