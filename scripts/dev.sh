@@ -8,8 +8,8 @@ source "$ROOT/scripts/env.sh"
 
 RPC_PORT="${RPC_PORT:-9944}"
 echo "==> building ehr-node (the first build takes about 25 minutes on 2 cores)"
-cargo build --locked -p ehr-node
-cargo build --locked -p ehr-tests --bin ehr-demo
+# The same build as scripts/test.sh, so that the two commands share every artifact.
+cargo build --locked --workspace --all-targets
 NODE="$CARGO_TARGET_DIR/debug/ehr-node"
 BASE="$(mktemp -d)"
 LOG="$BASE/node.log"

@@ -12,8 +12,11 @@ started=$SECONDS
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "build the node (debug, with the wasm runtime)"
-cargo build --locked -p ehr-node
+# One build of every target: the node binary, the tests and the examples share one feature
+# resolution, so nothing is compiled twice (`cargo build -p ehr-node` alone would resolve the
+# dependencies' features differently and rebuild most of Substrate for the tests).
+step "build everything (debug, with the wasm runtime)"
+cargo build --locked --workspace --all-targets
 
 step "cargo clippy --workspace --all-targets -- -D warnings"
 # The wasm blob is not needed to lint; clippy-driver cannot build it (it is not the web toolchain).
