@@ -45,4 +45,9 @@ pub enum Subcommand {
 
 	/// Database metadata of the chain.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Runtime benchmarks (`benchmark pallet` generates the weights in runtime/src/weights).
+	#[cfg(feature = "runtime-benchmarks")]
+	#[command(subcommand)]
+	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 }

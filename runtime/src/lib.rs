@@ -26,7 +26,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
-mod weights;
+pub mod weights;
 
 use sp_runtime::{
 	generic, impl_opaque_keys,

@@ -136,7 +136,7 @@ impl pallet_consortium::Config for Runtime {
 	/// At most 50 transactions per account in any window of 10 blocks (20 seconds).
 	type MaxTxPerWindow = ConstU32<50>;
 	type RateWindow = ConstU32<10>;
-	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_consortium::WeightInfo<Runtime>;
 }
 
 impl pallet_records::Config for Runtime {
@@ -148,7 +148,7 @@ impl pallet_records::Config for Runtime {
 	type MaxCapsuleLen = ConstU32<128>;
 	type MaxProviderLen = ConstU32<128>;
 	type MaxTamperReports = ConstU32<16>;
-	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_records::WeightInfo<Runtime>;
 }
 
 impl pallet_access::Config for Runtime {
@@ -169,5 +169,5 @@ impl pallet_access::Config for Runtime {
 	type MaxDelegations = ConstU32<8>;
 	type MaxShares = ConstU32<16>;
 	type MaxShareLen = ConstU32<256>;
-	type WeightInfo = pallet_access::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_access::WeightInfo<Runtime>;
 }

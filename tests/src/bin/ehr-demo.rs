@@ -8,6 +8,7 @@ use ehr_client::store::embedded::EmbeddedStore;
 use ehr_tests::scenario::{
 	grant_tx, prepare_record, register_tx, request_tx, transfer_tx, Cast, Chain,
 };
+use pallet_consortium::INVALID_NOT_REGISTERED;
 
 /// The confidentiality period of the demo grant, in chain milliseconds.
 const PERIOD_MS: u64 = 16_000;
@@ -19,7 +20,17 @@ fn step(text: &str) {
 fn outcome<T: std::fmt::Display>(result: Result<T>, what: &str) {
 	match result {
 		Ok(id) => println!("    ok: {what} #{id}"),
-		Err(e) => println!("    DENIED: {e}"),
+		Err(e) => {
+			let text = e.to_string();
+			let why = match text.rsplit_once("Pallet error: ") {
+				Some((_, error)) => error.to_string(),
+				None if text.contains(&format!("custom error: {INVALID_NOT_REGISTERED}")) => {
+					"rejected before the pool: the account is not registered".to_string()
+				}
+				None => text,
+			};
+			println!("    DENIED: {why}");
+		}
 	}
 }
 
@@ -58,7 +69,10 @@ async fn main() -> Result<()> {
 			"GrantCreated",
 		)
 		.await?;
-	println!("    grant #{grant}: purpose TREAT, read, until chain time {}", now + PERIOD_MS);
+	println!(
+		"    grant #{grant}: purpose TREAT, read only, ends at chain time {} ms",
+		now + PERIOD_MS
+	);
 
 	step("Bob requests the record's key under the grant");
 	outcome(
