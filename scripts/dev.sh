@@ -7,7 +7,7 @@ cd "$ROOT"
 source "$ROOT/scripts/env.sh"
 
 RPC_PORT="${RPC_PORT:-9944}"
-echo "==> building (the first build takes most of an hour on 2 cores)"
+echo "==> building (the first build takes about 25 minutes on 2 cores)"
 # The same build as scripts/test.sh, so that the two commands share every artifact.
 cargo build --locked --workspace --all-targets
 NODE="$CARGO_TARGET_DIR/debug/ehr-node"
