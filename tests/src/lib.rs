@@ -224,9 +224,5 @@ pub fn hex_number(value: &Value) -> Result<u64> {
 /// Decodes a `0x`-prefixed hex string.
 pub fn hex_bytes(value: &Value) -> Result<Vec<u8>> {
 	let text = value.as_str().ok_or_else(|| anyhow!("not a hex string: {value}"))?;
-	let text = text.trim_start_matches("0x");
-	(0..text.len())
-		.step_by(2)
-		.map(|i| u8::from_str_radix(text.get(i..i + 2).unwrap_or("zz"), 16).map_err(Into::into))
-		.collect()
+	Ok(hex::decode(text.trim_start_matches("0x"))?)
 }

@@ -50,16 +50,11 @@ impl Chain {
 		Ok(Chain { api })
 	}
 
-	/// Signs and submits `tx`, waits until it is finalized, and returns the first `u64` field
-	/// of the event `pallet.event` it emitted. A failed dispatch is an error whose text names
-	/// the pallet error (e.g. `GrantExpired`).
-	pub async fn submit<P: Payload>(
-		&self,
-		tx: &P,
-		signer: &Keypair,
-		pallet: &str,
-		event: &str,
-	) -> Result<u64> {
+	/// Signs and submits `call`, waits until it is finalized, and returns the first `u64`
+	/// field of the event the call emits on success. A failed dispatch is an error whose text
+	/// names the pallet error (e.g. `GrantExpired`).
+	pub async fn submit<P: Payload>(&self, call: &Call<P>, signer: &Keypair) -> Result<u64> {
+		let Call { payload: tx, pallet, event } = call;
 		let events = self
 			.api
 			.at_current_block()
@@ -72,7 +67,7 @@ impl Chain {
 			.map_err(|e| anyhow!("{e}"))?;
 		for ev in events.iter() {
 			let ev = ev?;
-			if ev.pallet_name() == pallet && ev.event_name() == event {
+			if ev.pallet_name() == *pallet && ev.event_name() == *event {
 				return first_u64(ev.field_bytes());
 			}
 		}
@@ -85,6 +80,25 @@ impl Chain {
 		let now = at.storage().fetch(dynamic::storage::<(), u64>("Timestamp", "Now"), ()).await?;
 		Ok(now.decode()?)
 	}
+
+	/// Waits until the chain's clock has passed `ms`.
+	pub async fn wait_until(&self, ms: u64) -> Result<()> {
+		while self.now_ms().await? < ms {
+			tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+		}
+		Ok(())
+	}
+}
+
+/// A transaction payload together with the event (`pallet`, `event`) it emits on success.
+pub struct Call<P> {
+	payload: P,
+	pallet: &'static str,
+	event: &'static str,
+}
+
+fn call<P: Payload>(payload: P, pallet: &'static str, event: &'static str) -> Call<P> {
+	Call { payload, pallet, event }
 }
 
 /// A record as the patient's wallet prepared it: encrypted, stored, capsules made.
@@ -128,8 +142,12 @@ pub async fn prepare_record(
 }
 
 /// `Records::register` of a prepared record by its patient, kept by hospital A.
-pub fn register_tx(patient: &Keypair, record: &PreparedRecord, content_type: &str) -> impl Payload {
-	dynamic::transaction(
+pub fn register_tx(
+	patient: &Keypair,
+	record: &PreparedRecord,
+	content_type: &str,
+) -> Call<impl Payload> {
+	let tx = dynamic::transaction(
 		"Records",
 		"register",
 		vec![
@@ -144,7 +162,8 @@ pub fn register_tx(patient: &Keypair, record: &PreparedRecord, content_type: &st
 			Value::unnamed_variant("None", []),
 			Value::unnamed_variant("None", []),
 		],
-	)
+	);
+	call(tx, "Records", "RecordRegistered")
 }
 
 /// `Access::grant`: read access to one record for one account, for a treatment purpose, in
@@ -155,8 +174,8 @@ pub fn grant_tx(
 	not_before: u64,
 	expires_at: u64,
 	terms: &str,
-) -> impl Payload {
-	dynamic::transaction(
+) -> Call<impl Payload> {
+	let tx = dynamic::transaction(
 		"Access",
 		"grant",
 		vec![
@@ -169,25 +188,28 @@ pub fn grant_tx(
 			Value::from_bytes(blake2_256(terms.as_bytes())),
 			Value::bool(false),
 		],
-	)
+	);
+	call(tx, "Access", "GrantCreated")
 }
 
 /// `Access::request`: ask for the key of `record` under `grant`.
-pub fn request_tx(record: u64, grant: u64) -> impl Payload {
-	dynamic::transaction(
+pub fn request_tx(record: u64, grant: u64) -> Call<impl Payload> {
+	let tx = dynamic::transaction(
 		"Access",
 		"request",
 		vec![Value::u128(record.into()), Value::u128(grant.into())],
-	)
+	);
+	call(tx, "Access", "AccessRequested")
 }
 
 /// `Balances::transfer_keep_alive` of `amount` to `to`.
-pub fn transfer_tx(to: &Keypair, amount: u128) -> impl Payload {
-	dynamic::transaction(
+pub fn transfer_tx(to: &Keypair, amount: u128) -> Call<impl Payload> {
+	let tx = dynamic::transaction(
 		"Balances",
 		"transfer_keep_alive",
 		(to.public_key().to_address::<()>(), amount),
-	)
+	);
+	call(tx, "Balances", "Transfer")
 }
 
 /// The development accounts by their role in the dev preset.

@@ -3,8 +3,6 @@
 //! `GrantExpired` after it; a doctor of another hospital is refused with `NotGrantee`; an
 //! unregistered account cannot even get a transaction into the pool.
 
-use std::time::Duration;
-
 use ehr_client::{dev::dev_identity, store::embedded::EmbeddedStore};
 use ehr_tests::{
 	scenario::{grant_tx, prepare_record, register_tx, request_tx, transfer_tx, Cast, Chain},
@@ -27,12 +25,7 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 			.await
 			.expect("encrypt and store");
 	let record_id = chain
-		.submit(
-			&register_tx(&cast.patient, &record, "Observation"),
-			&cast.patient,
-			"Records",
-			"RecordRegistered",
-		)
+		.submit(&register_tx(&cast.patient, &record, "Observation"), &cast.patient)
 		.await
 		.expect("patient registers the record");
 
@@ -47,35 +40,31 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 				"treatment of the 2026 fracture",
 			),
 			&cast.patient,
-			"Access",
-			"GrantCreated",
 		)
 		.await
 		.expect("patient grants the doctor");
 
 	chain
-		.submit(&request_tx(record_id, grant), &cast.doctor, "Access", "AccessRequested")
+		.submit(&request_tx(record_id, grant), &cast.doctor)
 		.await
 		.expect("the grantee's request inside the period succeeds");
 
 	let denied = chain
-		.submit(&request_tx(record_id, grant), &cast.other_doctor, "Access", "AccessRequested")
+		.submit(&request_tx(record_id, grant), &cast.other_doctor)
 		.await
 		.expect_err("a doctor who is not the grantee is refused");
 	assert!(denied.to_string().contains("NotGrantee"), "{denied}");
 
 	let rejected = chain
-		.submit(&transfer_tx(&cast.doctor, 1), &cast.outsider, "Balances", "Transfer")
+		.submit(&transfer_tx(&cast.doctor, 1), &cast.outsider)
 		.await
 		.expect_err("an unregistered account is rejected before the pool");
 	assert!(rejected.to_string().to_lowercase().contains("invalid"), "{rejected}");
 
 	// Wait until the chain's clock passes the end of the period: access ends by itself.
-	while chain.now_ms().await.expect("chain time") < now + PERIOD_MS {
-		tokio::time::sleep(Duration::from_secs(1)).await;
-	}
+	chain.wait_until(now + PERIOD_MS).await.expect("chain time");
 	let expired = chain
-		.submit(&request_tx(record_id, grant), &cast.doctor, "Access", "AccessRequested")
+		.submit(&request_tx(record_id, grant), &cast.doctor)
 		.await
 		.expect_err("the request after the period fails");
 	assert!(expired.to_string().contains("GrantExpired"), "{expired}");

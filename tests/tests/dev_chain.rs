@@ -3,9 +3,12 @@
 
 use std::time::Duration;
 
-use ehr_tests::{hex_bytes, Node};
+use ehr_tests::{
+	hex_bytes,
+	scenario::{transfer_tx, Chain},
+	Node,
+};
 use serde_json::json;
-use subxt::{dynamic, OnlineClient, PolkadotConfig};
 use subxt_signer::sr25519::dev;
 
 #[tokio::test]
@@ -30,32 +33,12 @@ async fn dev_chain_produces_blocks_serves_rpc_and_includes_a_transfer() {
 	let version = metadata.get(4).copied().unwrap_or(0);
 	assert!(version >= 14, "metadata V{version}: standard clients need V14 or later");
 
-	// A signed balance transfer from Alice to Bob is included and succeeds.
-	let api = OnlineClient::<PolkadotConfig>::from_insecure_url(node.ws_url())
-		.await
-		.expect("subxt connects");
-	let amount = 12_345_000_000_000u128;
-	let transfer = dynamic::transaction(
-		"Balances",
-		"transfer_keep_alive",
-		(dev::bob().public_key().to_address::<()>(), amount),
-	);
-	let events = api
-		.at_current_block()
-		.await
-		.expect("current block")
-		.transactions()
-		.sign_and_submit_then_watch_default(&transfer, &dev::alice())
-		.await
-		.expect("transfer submitted")
-		.wait_for_finalized_success()
+	// A signed balance transfer from Alice to Bob is finalized and emits Balances.Transfer.
+	let chain = Chain::connect(&node.ws_url()).await.expect("subxt connects");
+	chain
+		.submit(&transfer_tx(&dev::bob(), 12_345_000_000_000), &dev::alice())
 		.await
 		.expect("transfer finalized and successful");
-	let transferred = events
-		.iter()
-		.filter_map(Result::ok)
-		.any(|e| e.pallet_name() == "Balances" && e.event_name() == "Transfer");
-	assert!(transferred, "no Balances.Transfer event");
 
 	// Clean shutdown: SIGTERM ends the process on its own.
 	let pid = node.pid();
