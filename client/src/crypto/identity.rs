@@ -51,6 +51,8 @@ pub struct Identity {
 	seed: Zeroizing<[u8; 32]>,
 	signing: SigningKey,
 	x25519: x25519_dalek::StaticSecret,
+	/// Cached: every capsule opening needs it, and computing it is a scalar multiplication.
+	x25519_public: [u8; 32],
 }
 
 impl Identity {
@@ -88,7 +90,8 @@ impl Identity {
 			.expand(X25519_LABEL, &mut x_secret[..])
 			.expect("32 bytes is a valid HKDF-SHA256 output length");
 		let x25519 = x25519_dalek::StaticSecret::from(*x_secret);
-		let out = Self { seed: Zeroizing::new(seed), signing, x25519 };
+		let x25519_public = x25519_dalek::PublicKey::from(&x25519).to_bytes();
+		let out = Self { seed: Zeroizing::new(seed), signing, x25519, x25519_public };
 		seed.zeroize();
 		out
 	}
@@ -120,12 +123,12 @@ impl Identity {
 
 	/// The X25519 public key, published on chain when the account is registered.
 	pub fn x25519_public(&self) -> [u8; 32] {
-		x25519_dalek::PublicKey::from(&self.x25519).to_bytes()
+		self.x25519_public
 	}
 
-	/// The X25519 secret key bytes (used to open patient capsules).
-	pub(crate) fn x25519_secret_bytes(&self) -> Zeroizing<[u8; 32]> {
-		Zeroizing::new(self.x25519.to_bytes())
+	/// The X25519 secret key (used to open patient capsules).
+	pub(crate) fn x25519_secret(&self) -> &x25519_dalek::StaticSecret {
+		&self.x25519
 	}
 }
 

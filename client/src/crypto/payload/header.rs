@@ -1,0 +1,81 @@
+//! The payload header: magic, version, algorithm, nonce prefix, record id.
+
+use std::io::Read;
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use super::{Algorithm, PayloadError, FIXED_HEADER, MAGIC, NONCE_PREFIX_SIZE, VERSION};
+
+/// The parsed header of an encrypted payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+	/// The chunk AEAD.
+	pub algorithm: Algorithm,
+	/// The random nonce prefix of this payload.
+	pub nonce_prefix: [u8; NONCE_PREFIX_SIZE],
+	/// The record the payload belongs to.
+	pub record_id: Vec<u8>,
+}
+
+impl Header {
+	/// The serialized header (also the associated data of every chunk).
+	pub fn to_bytes(&self) -> Vec<u8> {
+		let mut out = Vec::with_capacity(FIXED_HEADER + self.record_id.len());
+		out.extend_from_slice(&MAGIC);
+		out.push(VERSION);
+		out.push(self.algorithm.id());
+		out.extend_from_slice(&self.nonce_prefix);
+		out.push(self.record_id.len() as u8);
+		out.extend_from_slice(&self.record_id);
+		out
+	}
+
+	fn check_fixed(
+		fixed: &[u8; FIXED_HEADER],
+	) -> Result<(Algorithm, [u8; 7], usize), PayloadError> {
+		if fixed[..4] != MAGIC {
+			return Err(PayloadError::BadHeader("not an EHR payload (bad magic)"));
+		}
+		if fixed[4] != VERSION {
+			return Err(PayloadError::UnsupportedVersion(fixed[4]));
+		}
+		let algorithm = Algorithm::from_id(fixed[5])?;
+		let mut prefix = [0u8; NONCE_PREFIX_SIZE];
+		prefix.copy_from_slice(&fixed[6..6 + NONCE_PREFIX_SIZE]);
+		Ok((algorithm, prefix, fixed[FIXED_HEADER - 1] as usize))
+	}
+
+	/// Reads a header from the start of a payload.
+	pub fn read_from<R: Read>(mut reader: R) -> Result<Self, PayloadError> {
+		let mut fixed = [0u8; FIXED_HEADER];
+		read_exact_or_bad_header(&mut reader, &mut fixed)?;
+		let (algorithm, nonce_prefix, len) = Self::check_fixed(&fixed)?;
+		let mut record_id = vec![0u8; len];
+		read_exact_or_bad_header(&mut reader, &mut record_id)?;
+		Ok(Self { algorithm, nonce_prefix, record_id })
+	}
+
+	pub(super) async fn read_from_async<R: AsyncRead + Unpin>(
+		reader: &mut R,
+	) -> Result<Self, PayloadError> {
+		let mut fixed = [0u8; FIXED_HEADER];
+		map_header_eof(reader.read_exact(&mut fixed).await)?;
+		let (algorithm, nonce_prefix, len) = Self::check_fixed(&fixed)?;
+		let mut record_id = vec![0u8; len];
+		map_header_eof(reader.read_exact(&mut record_id).await)?;
+		Ok(Self { algorithm, nonce_prefix, record_id })
+	}
+}
+
+fn map_header_eof<T>(r: std::io::Result<T>) -> Result<T, PayloadError> {
+	r.map_err(|e| match e.kind() {
+		std::io::ErrorKind::UnexpectedEof => {
+			PayloadError::BadHeader("stream ends inside the header")
+		}
+		_ => PayloadError::Io(e),
+	})
+}
+
+fn read_exact_or_bad_header<R: Read>(reader: &mut R, buf: &mut [u8]) -> Result<(), PayloadError> {
+	map_header_eof(reader.read_exact(buf))
+}
