@@ -13,7 +13,7 @@ say() { printf '\n== %s\n' "$*"; }
 if [ "${1:-}" != "--quick" ]; then
 	say "criterion: cargo bench -p ehr-client"
 	(cd "$ROOT" && cargo bench -p ehr-client --bench client -- --noplot 2>&1 |
-		grep -E '^[a-z_]+/|time:|thrpt:' || true)
+		grep -E '^[a-z_]+/|time:|thrpt:' | grep -v '%' || true)
 fi
 
 say "reference: openssl speed -evp aes-256-gcm -bytes 16384 -seconds 3"
