@@ -36,7 +36,7 @@ for _ in 1 2 3; do
 	echo "    best block #$((best)), finalized #$((final))"
 	sleep 2
 done
-echo "==> the patient -> grant -> doctor request -> expiry -> denied scenario"
+echo "==> the patient -> grant -> doctor read -> expiry -> denied scenario"
 "$CARGO_TARGET_DIR/debug/ehr-demo" "ws://127.0.0.1:$RPC_PORT"
 if [ "${KEEP_RUNNING:-0}" = "1" ]; then
 	echo "==> node running on ws://127.0.0.1:$RPC_PORT; Ctrl-C to stop"

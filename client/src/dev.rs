@@ -24,11 +24,14 @@ pub fn dev_identity(name: &str) -> Identity {
 	Identity::from_seed(seed)
 }
 
+/// Shares needed to release a key under the development custody key.
+pub const DEV_CUSTODY_THRESHOLD: usize = 1;
+
 /// The development custody key, 1-of-1, held by Alice's node: the secret is
 /// `SHA-512("ehr/dev/custody")` reduced modulo the group order.
 pub fn dev_custody() -> Result<Dealing, CustodyError> {
 	let wide: [u8; 64] = Sha512::digest(b"ehr/dev/custody").into();
-	deal_secret(&Scalar::from_bytes_mod_order_wide(&wide), 1, 1)
+	deal_secret(&Scalar::from_bytes_mod_order_wide(&wide), DEV_CUSTODY_THRESHOLD, 1)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use crate::{
 	crypto::{
 		capsule::CapsuleError, custody::CustodyError, identity::IdentityError,
-		payload::PayloadError,
+		payload::PayloadError, release::ReleaseError,
 	},
 	keystore::KeystoreError,
 	store::StoreError,
@@ -25,6 +25,9 @@ pub enum Error {
 	/// A custody capsule, key share or share release failed.
 	#[error(transparent)]
 	Custody(#[from] CustodyError),
+	/// A key share sealed to its requester could not be opened.
+	#[error(transparent)]
+	Release(#[from] ReleaseError),
 	/// The keystore could not be read or written.
 	#[error(transparent)]
 	Keystore(#[from] KeystoreError),

@@ -26,8 +26,9 @@ const AUDITOR: u8 = 16;
 const HOSPITAL_A: u32 = 1;
 const HOSPITAL_B: u32 = 2;
 
-/// X25519 keys of the development accounts: `ehr_client::dev::dev_identity(name)`
-/// (`cargo run -p ehr-client --example dev_keys` prints them; a test checks they match).
+/// X25519 keys of the registered development accounts, in the order Alice, Bob, Charlie, Dave,
+/// Eve: `ehr_client::dev::dev_identity(name)` (`cargo run -p ehr-client --example dev_keys`
+/// prints them; a test checks they match).
 pub const DEV_X25519: [(&str, [u8; 32]); 5] = [
 	("Alice", hex2array!("4641b8590b9816eb4502df130870a69d2b95bc8e2f7a555236ec7d1f28875b05")),
 	("Bob", hex2array!("2d19e7011c15f2e971c8b4431507663a9a617db455da207e3e8e711d45870f18")),
@@ -41,10 +42,6 @@ pub const DEV_X25519: [(&str, [u8; 32]); 5] = [
 pub const DEV_CUSTODY_KEY: [u8; 32] =
 	hex2array!("26d3f122182683c1975d6621712319c52148bc04ecf5de23c63af81fc0977e38");
 
-fn x25519(name: &str) -> [u8; 32] {
-	DEV_X25519.iter().find(|(n, _)| *n == name).map(|(_, k)| *k).unwrap_or_default()
-}
-
 /// The development consortium: hospital A with Alice (manager), Bob (doctor) and Dave
 /// (auditor); hospital B with Eve (doctor, emergency flag); Charlie is a patient; Ferdie is
 /// not registered.
@@ -57,6 +54,7 @@ fn consortium() -> ConsortiumConfig {
 		Sr25519Keyring::Eve,
 	]
 	.map(|k| k.to_account_id());
+	let [alice_x, bob_x, charlie_x, dave_x, eve_x] = DEV_X25519.map(|(_, key)| key);
 	ConsortiumConfig {
 		organisations: vec![
 			(HOSPITAL_A, BlakeTwo256::hash(b"Hospital A").0, Some(0)),
@@ -69,11 +67,11 @@ fn consortium() -> ConsortiumConfig {
 			(HOSPITAL_B, eve.clone(), DOCTOR, true),
 		],
 		accounts: vec![
-			(alice.clone(), AccountKind::Staff, x25519("Alice")),
-			(bob, AccountKind::Staff, x25519("Bob")),
-			(charlie, AccountKind::Patient, x25519("Charlie")),
-			(dave, AccountKind::Staff, x25519("Dave")),
-			(eve, AccountKind::Staff, x25519("Eve")),
+			(alice.clone(), AccountKind::Staff, alice_x),
+			(bob, AccountKind::Staff, bob_x),
+			(charlie, AccountKind::Patient, charlie_x),
+			(dave, AccountKind::Staff, dave_x),
+			(eve, AccountKind::Staff, eve_x),
 		],
 		custody: Some(GenesisCustody {
 			public_key: DEV_CUSTODY_KEY,
@@ -104,13 +102,10 @@ fn genesis(
 	})
 }
 
-fn authority(key: Sr25519Keyring) -> (AuraId, GrandpaId) {
-	let grandpa = match key {
-		Sr25519Keyring::Bob => Ed25519Keyring::Bob,
-		Sr25519Keyring::Charlie => Ed25519Keyring::Charlie,
-		_ => Ed25519Keyring::Alice,
-	};
-	(key.public().into(), grandpa.public().into())
+/// A validator's session keys: the sr25519 key authors (Aura), the ed25519 key of the same
+/// development name finalizes (GRANDPA).
+fn authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
+	(aura.public().into(), grandpa.public().into())
 }
 
 /// The well-known development accounts (sr25519 keys of `//Alice` ... `//Ferdie`).
@@ -131,7 +126,7 @@ fn dev_accounts() -> Vec<AccountId> {
 /// Single-validator development chain: Alice authors and finalizes every block.
 pub fn development_config_genesis() -> Value {
 	genesis(
-		vec![authority(Sr25519Keyring::Alice)],
+		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
@@ -140,7 +135,10 @@ pub fn development_config_genesis() -> Value {
 /// Local consortium testnet: Alice's and Bob's hospitals each run a validator.
 pub fn local_config_genesis() -> Value {
 	genesis(
-		vec![authority(Sr25519Keyring::Alice), authority(Sr25519Keyring::Bob)],
+		vec![
+			authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)

@@ -1,14 +1,23 @@
-//! The patient -> grant -> doctor request -> expiry -> denial scenario, driven through a node's
+//! The patient -> grant -> doctor read -> expiry -> denial scenario, driven through a node's
 //! RPC with signed transactions of the development accounts. Used by the end-to-end test and
 //! by `ehr-demo` (what `scripts/dev.sh` shows).
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use blake2::{digest::consts::U32, Blake2b, Digest};
+use codec::{Decode, Encode};
 use ehr_client::{
-	crypto::{capsule, custody, payload, DataKey},
-	dev::{dev_custody, dev_identity},
-	store::{embedded::EmbeddedStore, PayloadStore},
+	crypto::{
+		capsule,
+		custody::{self, CustodyCapsule},
+		identity::Identity,
+		payload, release, DataKey,
+	},
+	dev::{dev_custody, dev_identity, DEV_CUSTODY_THRESHOLD},
+	store::{embedded::EmbeddedStore, Cid, PayloadStore},
 };
+use ehr_runtime::Runtime;
+use pallet_access::AccessRequest;
+use pallet_records::Record;
 use subxt::{
 	dynamic::{self, Value},
 	tx::Payload,
@@ -79,6 +88,26 @@ impl Chain {
 		let at = self.api.at_current_block().await?;
 		let now = at.storage().fetch(dynamic::storage::<(), u64>("Timestamp", "Now"), ()).await?;
 		Ok(now.decode()?)
+	}
+
+	/// Calls the runtime API `function` (e.g. `AccessApi_request`) at the best block and
+	/// decodes its answer.
+	async fn runtime_call<R: Decode>(&self, function: &str, args: impl Encode) -> Result<R> {
+		let at = self.api.at_current_block().await?;
+		let bytes = at.runtime_apis().call_raw(function, Some(&args.encode())).await?;
+		R::decode(&mut &bytes[..]).with_context(|| format!("decoding the answer of {function}"))
+	}
+
+	/// An access request as the chain holds it, with the shares released so far.
+	pub async fn request(&self, id: u64) -> Result<AccessRequest<Runtime>> {
+		let request: Option<_> = self.runtime_call("AccessApi_request", id).await?;
+		request.ok_or_else(|| anyhow!("no open access request #{id}"))
+	}
+
+	/// A record's on-chain metadata.
+	pub async fn record(&self, id: u64) -> Result<Record<Runtime>> {
+		let record: Option<_> = self.runtime_call("RecordsApi_record", id).await?;
+		record.ok_or_else(|| anyhow!("no record #{id}"))
 	}
 
 	/// Waits until the chain's clock has passed `ms`.
@@ -200,6 +229,78 @@ pub fn request_tx(record: u64, grant: u64) -> Call<impl Payload> {
 		vec![Value::u128(record.into()), Value::u128(grant.into())],
 	);
 	call(tx, "Access", "AccessRequested")
+}
+
+/// `Access::release_share`: custodian `custodian_index`'s sealed key share for `request`. The
+/// development custody is 1-of-1, so the share completes the release (`KeyReleased`).
+pub fn release_share_tx(request: u64, custodian_index: u16, sealed: &[u8]) -> Call<impl Payload> {
+	let tx = dynamic::transaction(
+		"Access",
+		"release_share",
+		vec![
+			Value::u128(request.into()),
+			Value::u128(custodian_index.into()),
+			Value::from_bytes(sealed),
+		],
+	);
+	call(tx, "Access", "KeyReleased")
+}
+
+/// Custodian 0 of the development consortium (hospital A's node, signing as Alice) answers
+/// access request `request`: reads the request and the record's custody capsule from the
+/// chain, computes its key share with a proof for this request, seals it to the requester's
+/// X25519 key recorded with the request, and submits it.
+pub async fn release_dev_share(chain: &Chain, request: u64) -> Result<u64> {
+	let req = chain.request(request).await?;
+	let record = chain.record(req.record).await?;
+	let capsule = CustodyCapsule::from_bytes(&record.custody_capsule)?;
+	let context = release::request_context(request);
+	let custody = dev_custody()?;
+	let share = custody.shares.first().context("the dev custody has one share")?;
+	let released = custody::release_share(share, &capsule.e, &context)?;
+	let sealed = release::seal(&released, &req.requester_x25519, &context)?;
+	chain.submit(&release_share_tx(request, 0, &sealed), &dev::alice()).await
+}
+
+/// The requester of `request` reads its record: opens the released shares with their
+/// identity, verifies and combines them into the data key (the custody configuration is the
+/// development preset's), fetches the ciphertext by CID, checks it against the on-chain hash
+/// and decrypts it.
+pub async fn read_record(
+	chain: &Chain,
+	store: &EmbeddedStore,
+	requester: &Identity,
+	request: u64,
+) -> Result<Vec<u8>> {
+	let req = chain.request(request).await?;
+	let record = chain.record(req.record).await?;
+	let context = release::request_context(request);
+	let releases = req
+		.shares
+		.iter()
+		.map(|(_, sealed)| release::open(requester, &context, sealed))
+		.collect::<Result<Vec<_>, _>>()?;
+	let custody = dev_custody()?;
+	let dek = custody::combine(
+		&custody.group_key,
+		&custody.verification_keys,
+		DEV_CUSTODY_THRESHOLD,
+		&record.ciphertext_hash,
+		&CustodyCapsule::from_bytes(&record.custody_capsule)?,
+		&context,
+		&releases,
+	)?;
+	let cid: Cid = std::str::from_utf8(&record.cid)?.parse()?;
+	let mut ciphertext = Vec::new();
+	store.get(&cid, &mut ciphertext).await?;
+	ensure!(
+		blake2_256(&ciphertext) == record.ciphertext_hash,
+		"the stored ciphertext of record #{} does not match its on-chain hash",
+		record.id
+	);
+	let mut plaintext = Vec::new();
+	payload::decrypt(&dek, record.patient.as_ref(), &ciphertext[..], &mut plaintext)?;
+	Ok(plaintext)
 }
 
 /// `Balances::transfer_keep_alive` of `amount` to `to`.

@@ -1,16 +1,20 @@
 //! On `ehr-node --dev`: a patient registers an encrypted record and grants a doctor read access
-//! for a confidentiality period; the doctor's signed request succeeds inside it and fails with
-//! `GrantExpired` after it; a doctor of another hospital is refused with `NotGrantee`; an
-//! unregistered account cannot even get a transaction into the pool.
+//! for a confidentiality period; inside it the doctor's signed request succeeds, the custodian
+//! releases its key share to him and he decrypts the record; after it the request fails with
+//! `GrantExpired`; a doctor of another hospital is refused with `NotGrantee`; an unregistered
+//! account cannot even get a transaction into the pool.
 
 use ehr_client::{dev::dev_identity, store::embedded::EmbeddedStore};
 use ehr_tests::{
-	scenario::{grant_tx, prepare_record, register_tx, request_tx, transfer_tx, Cast, Chain},
+	scenario::{
+		grant_tx, prepare_record, read_record, register_tx, release_dev_share, request_tx,
+		transfer_tx, Cast, Chain,
+	},
 	Node,
 };
 
 /// The confidentiality period of the test grant, in chain milliseconds.
-const PERIOD_MS: u64 = 20_000;
+const PERIOD_MS: u64 = 40_000;
 
 #[tokio::test]
 async fn grant_request_expiry_and_denials_on_a_dev_chain() {
@@ -20,10 +24,10 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 	let dir = tempfile::tempdir().expect("tempdir");
 	let store = EmbeddedStore::open(dir.path()).expect("store");
 
-	let record =
-		prepare_record(&store, &cast.patient, "Charlie", br#"{"resourceType":"Observation"}"#)
-			.await
-			.expect("encrypt and store");
+	let plaintext = br#"{"resourceType":"Observation"}"#;
+	let record = prepare_record(&store, &cast.patient, "Charlie", plaintext)
+		.await
+		.expect("encrypt and store");
 	let record_id = chain
 		.submit(&register_tx(&cast.patient, &record, "Observation"), &cast.patient)
 		.await
@@ -44,10 +48,15 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 		.await
 		.expect("patient grants the doctor");
 
-	chain
+	let request = chain
 		.submit(&request_tx(record_id, grant), &cast.doctor)
 		.await
 		.expect("the grantee's request inside the period succeeds");
+	release_dev_share(&chain, request).await.expect("the custodian releases its share");
+	let read = read_record(&chain, &store, &dev_identity("Bob"), request).await.expect("read");
+	assert_eq!(read, plaintext, "the doctor decrypts the patient's record");
+	let eve = read_record(&chain, &store, &dev_identity("Eve"), request).await;
+	assert!(eve.is_err(), "the share is sealed to Bob: Eve cannot open it");
 
 	let denied = chain
 		.submit(&request_tx(record_id, grant), &cast.other_doctor)
@@ -72,7 +81,10 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 
 #[test]
 fn dev_preset_x25519_keys_are_the_client_dev_keys() {
-	for (name, key) in ehr_runtime::genesis_config_presets::DEV_X25519 {
+	let presets = ehr_runtime::genesis_config_presets::DEV_X25519;
+	// The preset registers the keys in this order.
+	assert_eq!(presets.map(|(name, _)| name), ["Alice", "Bob", "Charlie", "Dave", "Eve"]);
+	for (name, key) in presets {
 		assert_eq!(key, dev_identity(name).x25519_public(), "{name}");
 	}
 	let custody = ehr_client::dev::dev_custody().expect("dev custody");

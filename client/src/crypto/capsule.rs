@@ -52,6 +52,9 @@ pub enum CapsuleError {
 	/// The capsule bytes have the wrong length.
 	#[error("capsule has {0} bytes, expected {CAPSULE_SIZE}")]
 	BadLength(usize),
+	/// A sealed message is shorter than its encapsulated key and tag.
+	#[error("sealed message has {0} bytes, fewer than the 48 of an empty one")]
+	TooShort(usize),
 	/// The capsule is not for this key or this record, or it was modified.
 	#[error(
 		"capsule does not open with this key for this record (wrong key, wrong record or tampered)"
@@ -96,10 +99,7 @@ pub fn seal(
 	record_id: &[u8],
 	dek: &DataKey,
 ) -> Result<Capsule, CapsuleError> {
-	let ikm: Zeroizing<[u8; 32]> = Zeroizing::new(super::random_array());
-	let (enc, ciphertext) =
-		seal_with_ikm(recipient, &ikm[..], &info(record_id), dek.as_bytes(), b"")?;
-	Ok(Capsule { enc, ciphertext })
+	Capsule::from_bytes(&seal_message(recipient, &info(record_id), dek.as_bytes())?)
 }
 
 /// Opens a capsule with the identity's X25519 key.
@@ -108,16 +108,34 @@ pub fn open(
 	record_id: &[u8],
 	capsule: &Capsule,
 ) -> Result<DataKey, CapsuleError> {
-	let plain = Zeroizing::new(open_with(
-		identity.x25519_secret(),
-		&identity.x25519_public(),
-		&capsule.enc,
-		&info(record_id),
-		&capsule.ciphertext,
-		b"",
-	)?);
+	let plain = open_message(identity, &info(record_id), &capsule.to_bytes())?;
 	let key: [u8; 32] = plain.as_slice().try_into().map_err(|_| CapsuleError::OpenFailed)?;
 	Ok(DataKey::from_bytes(key))
+}
+
+/// Seals a short message to `recipient` under `info` with this module's HPKE suite:
+/// `enc (32) || ciphertext || tag (16)`. Capsules are such messages; so are key shares
+/// released to a requester ([`crate::crypto::release`]).
+pub fn seal_message(
+	recipient: &[u8; 32],
+	info: &[u8],
+	message: &[u8],
+) -> Result<Vec<u8>, CapsuleError> {
+	let ikm: Zeroizing<[u8; 32]> = Zeroizing::new(super::random_array());
+	let (enc, ciphertext) = seal_with_ikm(recipient, &ikm[..], info, message, b"")?;
+	Ok([&enc[..], &ciphertext].concat())
+}
+
+/// Opens [`seal_message`] output with the identity's X25519 key.
+pub fn open_message(
+	identity: &Identity,
+	info: &[u8],
+	sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CapsuleError> {
+	let (enc, ciphertext) =
+		sealed.split_first_chunk::<32>().ok_or(CapsuleError::TooShort(sealed.len()))?;
+	let secret = identity.x25519_secret();
+	open_with(secret, &identity.x25519_public(), enc, info, ciphertext, b"").map(Zeroizing::new)
 }
 
 /// `LabeledExtract(salt, label, ikm)` of RFC 9180 section 4: the PRK bytes and the HKDF

@@ -7,6 +7,7 @@ pub mod capsule;
 pub mod custody;
 pub mod identity;
 pub mod payload;
+pub mod release;
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 

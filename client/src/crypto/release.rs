@@ -1,0 +1,122 @@
+//! Key shares in transit: a custodian's [`ShareRelease`] for an on-chain access request,
+//! sealed to the requester's X25519 key, which is what `Access::release_share` carries.
+//!
+//! The request context binds both layers to the request: the custodian's DLEQ proof is made
+//! for it, and the HPKE `info` includes it, so a release cannot be replayed into another
+//! request or opened by anyone but the requester.
+//!
+//! ```
+//! use ehr_client::crypto::{custody, identity::Identity, release, DataKey};
+//! let dealing = custody::deal(1, 1)?;
+//! let doctor = Identity::from_seed([4; 32]);
+//! let dek = DataKey::generate();
+//! let capsule = custody::seal(&dealing.group_key, b"record-1", &dek)?;
+//!
+//! // The custodian, for request 7 of the doctor:
+//! let context = release::request_context(7);
+//! let share = custody::release_share(&dealing.shares[0], &capsule.e, &context)?;
+//! let sealed = release::seal(&share, &doctor.x25519_public(), &context)?;
+//!
+//! // The doctor, reading the request's shares from the chain:
+//! let share = release::open(&doctor, &context, &sealed)?;
+//! let got = custody::combine(
+//!     &dealing.group_key,
+//!     &dealing.verification_keys,
+//!     1,
+//!     b"record-1",
+//!     &capsule,
+//!     &context,
+//!     &[share],
+//! )?;
+//! assert_eq!(got, dek);
+//! # Ok::<(), ehr_client::Error>(())
+//! ```
+
+use super::{
+	capsule::{self, CapsuleError},
+	custody::{CustodyError, ShareRelease, SHARE_RELEASE_SIZE},
+	identity::Identity,
+};
+
+/// Prefix of the request context; the request id (u64, little endian) follows.
+pub const REQUEST_CONTEXT_LABEL: &[u8] = b"ehr/request/v1 ";
+/// Prefix of the HPKE `info` of a sealed release; the request context follows.
+pub const INFO_LABEL: &[u8] = b"ehr/release/v1 ";
+/// Bytes of a sealed release: 32 (encapsulated key) + the release + 16 (tag).
+pub const SEALED_RELEASE_SIZE: usize = 32 + SHARE_RELEASE_SIZE + 16;
+
+/// Why a sealed release could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReleaseError {
+	/// The HPKE layer failed: not for this requester or this request, or modified.
+	#[error("sealed share release: {0}")]
+	Sealed(#[from] CapsuleError),
+	/// The opened bytes are not a share release.
+	#[error("sealed share release: {0}")]
+	Share(#[from] CustodyError),
+}
+
+/// The context of on-chain access request `request`.
+pub fn request_context(request: u64) -> Vec<u8> {
+	[REQUEST_CONTEXT_LABEL, &request.to_le_bytes()].concat()
+}
+
+fn info(context: &[u8]) -> Vec<u8> {
+	[INFO_LABEL, context].concat()
+}
+
+/// Seals a custodian's release to the requester's X25519 key (the key the chain recorded
+/// with the request).
+pub fn seal(
+	release: &ShareRelease,
+	requester: &[u8; 32],
+	context: &[u8],
+) -> Result<Vec<u8>, CapsuleError> {
+	capsule::seal_message(requester, &info(context), &release.to_bytes())
+}
+
+/// Opens a sealed release with the requester's identity. The DLEQ proof is checked later,
+/// by [`super::custody::combine`].
+pub fn open(
+	requester: &Identity,
+	context: &[u8],
+	sealed: &[u8],
+) -> Result<ShareRelease, ReleaseError> {
+	let bytes = capsule::open_message(requester, &info(context), sealed)?;
+	Ok(ShareRelease::from_bytes(&bytes)?)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::crypto::custody;
+
+	#[test]
+	fn a_release_opens_only_for_its_requester_and_request() {
+		let dealing = custody::deal(2, 3).unwrap();
+		let doctor = Identity::from_seed([4; 32]);
+		let other = Identity::from_seed([5; 32]);
+		let e =
+			custody::seal(&dealing.group_key, b"r", &crate::crypto::DataKey::generate()).unwrap().e;
+		let context = request_context(7);
+		let share = custody::release_share(&dealing.shares[1], &e, &context).unwrap();
+		let sealed = seal(&share, &doctor.x25519_public(), &context).unwrap();
+		assert_eq!(sealed.len(), SEALED_RELEASE_SIZE);
+		assert_eq!(open(&doctor, &context, &sealed).unwrap(), share);
+
+		let wrong = [
+			open(&other, &context, &sealed),
+			open(&doctor, &request_context(8), &sealed),
+			open(&doctor, &context, &sealed[..40]),
+		];
+		for result in wrong {
+			assert!(matches!(result, Err(ReleaseError::Sealed(_))), "{result:?}");
+		}
+		let short = capsule::seal_message(&doctor.x25519_public(), &info(&context), b"x").unwrap();
+		assert!(matches!(
+			open(&doctor, &context, &short),
+			Err(ReleaseError::Share(CustodyError::BadLength { got: 1, .. }))
+		));
+	}
+}
