@@ -67,6 +67,62 @@ async fn async_round_trip_matches_sync_format() {
 	assert!(matches!(err, PayloadError::WrongRecordId { .. }));
 }
 
+/// Yields at most `step` bytes per read, as pipes and sockets do.
+struct Trickle<'a> {
+	data: &'a [u8],
+	step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+	fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+		let n = self.step.min(buf.len()).min(self.data.len());
+		buf[..n].copy_from_slice(&self.data[..n]);
+		self.data = &self.data[n..];
+		Ok(n)
+	}
+}
+
+#[test]
+fn short_reads_give_the_same_stream() {
+	let key = DataKey::generate();
+	for n in [0, CHUNK_SIZE, 2 * CHUNK_SIZE + 3] {
+		let plain = data(n);
+		let sealed = seal(&key, &plain);
+		for step in [1, 4097] {
+			let mut resealed = Vec::new();
+			payload::encrypt(&key, RID, Trickle { data: &plain, step }, &mut resealed).unwrap();
+			assert_eq!(resealed.len(), sealed.len(), "size {n}, step {step}");
+			let mut out = Vec::new();
+			payload::decrypt(&key, RID, Trickle { data: &resealed, step }, &mut out).unwrap();
+			assert_eq!(out, plain, "size {n}, step {step}");
+		}
+	}
+}
+
+#[tokio::test]
+async fn async_errors_are_as_precise_as_sync_ones() {
+	let key = DataKey::generate();
+	let mut sealed = Vec::new();
+	let plain = data(2 * CHUNK_SIZE);
+	let alg = Algorithm::ChaCha20Poly1305;
+	payload::encrypt_async_with(&key, RID, alg, &plain[..], &mut sealed).await.unwrap();
+	let h = header_len();
+	let key = &key;
+	let decrypt = |bytes: Vec<u8>| async move {
+		let mut out = Vec::new();
+		payload::decrypt_async(key, RID, &bytes[..], &mut out).await.map(|_| out)
+	};
+	assert_eq!(decrypt(sealed.clone()).await.unwrap(), plain);
+	let cut = sealed[..h + SEALED_CHUNK_SIZE].to_vec();
+	assert!(matches!(decrypt(cut).await, Err(PayloadError::Truncated { chunks: 1 })));
+	let mut longer = sealed.clone();
+	longer.push(0);
+	assert!(matches!(decrypt(longer).await, Err(PayloadError::TrailingData { last_chunk: 1 })));
+	let mut flipped = sealed.clone();
+	flipped[h + SEALED_CHUNK_SIZE + 5] ^= 1;
+	assert!(matches!(decrypt(flipped).await, Err(PayloadError::TamperedChunk { index: 1 })));
+}
+
 #[test]
 fn every_flipped_byte_is_detected() {
 	let key = DataKey::generate();

@@ -132,6 +132,9 @@ pub fn open_message(
 	info: &[u8],
 	sealed: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, CapsuleError> {
+	if sealed.len() < 32 + 16 {
+		return Err(CapsuleError::TooShort(sealed.len()));
+	}
 	let (enc, ciphertext) =
 		sealed.split_first_chunk::<32>().ok_or(CapsuleError::TooShort(sealed.len()))?;
 	let secret = identity.x25519_secret();

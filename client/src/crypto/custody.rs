@@ -288,8 +288,9 @@ pub struct DleqProof {
 	pub z: [u8; 32],
 }
 
-/// A custodian's answer to one access request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A custodian's answer to one access request. `Debug` does not show the point: `t` of them
+/// open the record's key.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ShareRelease {
 	/// The custodian index.
 	pub index: u32,
@@ -301,6 +302,12 @@ pub struct ShareRelease {
 
 /// Serialized size of a [`ShareRelease`].
 pub const SHARE_RELEASE_SIZE: usize = 4 + 32 + 64;
+
+impl core::fmt::Debug for ShareRelease {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		f.debug_struct("ShareRelease").field("index", &self.index).finish_non_exhaustive()
+	}
+}
 
 impl ShareRelease {
 	/// `index (u32 BE) || P_i || c || z`.

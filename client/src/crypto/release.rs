@@ -3,7 +3,10 @@
 //!
 //! The request context binds both layers to the request: the custodian's DLEQ proof is made
 //! for it, and the HPKE `info` includes it, so a release cannot be replayed into another
-//! request or opened by anyone but the requester.
+//! request of the chain or opened by anyone but the requester. HPKE base mode does not say
+//! who sealed a release: its authenticity comes from the DLEQ proof against the custodian's
+//! verification key, checked by [`super::custody::combine`] (and on chain, only the
+//! custodian's account can submit it).
 //!
 //! ```
 //! use ehr_client::crypto::{custody, identity::Identity, release, DataKey};
@@ -31,6 +34,8 @@
 //! assert_eq!(got, dek);
 //! # Ok::<(), ehr_client::Error>(())
 //! ```
+
+use zeroize::Zeroizing;
 
 use super::{
 	capsule::{self, CapsuleError},
@@ -72,8 +77,9 @@ pub fn seal(
 	release: &ShareRelease,
 	requester: &[u8; 32],
 	context: &[u8],
-) -> Result<Vec<u8>, CapsuleError> {
-	capsule::seal_message(requester, &info(context), &release.to_bytes())
+) -> Result<Vec<u8>, ReleaseError> {
+	let plain = Zeroizing::new(release.to_bytes());
+	Ok(capsule::seal_message(requester, &info(context), &plain[..])?)
 }
 
 /// Opens a sealed release with the requester's identity. The DLEQ proof is checked later,
@@ -105,14 +111,30 @@ mod tests {
 		assert_eq!(sealed.len(), SEALED_RELEASE_SIZE);
 		assert_eq!(open(&doctor, &context, &sealed).unwrap(), share);
 
-		let wrong = [
-			open(&other, &context, &sealed),
-			open(&doctor, &request_context(8), &sealed),
-			open(&doctor, &context, &sealed[..40]),
-		];
+		let wrong = [open(&other, &context, &sealed), open(&doctor, &request_context(8), &sealed)];
 		for result in wrong {
-			assert!(matches!(result, Err(ReleaseError::Sealed(_))), "{result:?}");
+			assert!(
+				matches!(result, Err(ReleaseError::Sealed(CapsuleError::OpenFailed))),
+				"{result:?}"
+			);
 		}
+		for at in [0, 31, 32, SEALED_RELEASE_SIZE - 1] {
+			let mut flipped = sealed.clone();
+			flipped[at] ^= 1;
+			let result = open(&doctor, &context, &flipped);
+			assert!(matches!(result, Err(ReleaseError::Sealed(CapsuleError::OpenFailed))), "{at}");
+		}
+		for len in [0, 31, 47] {
+			let result = open(&doctor, &context, &sealed[..len]);
+			assert!(
+				matches!(result, Err(ReleaseError::Sealed(CapsuleError::TooShort(l))) if l == len)
+			);
+		}
+		// A patient capsule to the same key does not open as a release.
+		let dek = crate::crypto::DataKey::generate();
+		let capsule = capsule::seal(&doctor.x25519_public(), &context, &dek).unwrap();
+		let result = open(&doctor, &context, &capsule.to_bytes());
+		assert!(matches!(result, Err(ReleaseError::Sealed(CapsuleError::OpenFailed))));
 		let short = capsule::seal_message(&doctor.x25519_public(), &info(&context), b"x").unwrap();
 		assert!(matches!(
 			open(&doctor, &context, &short),

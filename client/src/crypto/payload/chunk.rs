@@ -29,7 +29,7 @@ pub(super) struct ChunkCipher {
 
 impl ChunkCipher {
 	pub(super) fn new(key: &DataKey, header: &Header) -> Self {
-		let cipher = match header.algorithm {
+		let cipher = match header.algorithm() {
 			Algorithm::Aes256Gcm => Cipher::Aes(Box::new(
 				Aes256Gcm::new_from_slice(key.as_bytes()).expect("32-byte key"),
 			)),
@@ -37,14 +37,14 @@ impl ChunkCipher {
 				ChaCha20Poly1305::new_from_slice(key.as_bytes()).expect("32-byte key"),
 			)),
 		};
-		Self { cipher, prefix: header.nonce_prefix, aad: header.to_bytes(), index: 0 }
+		Self { cipher, prefix: *header.nonce_prefix(), aad: header.to_bytes(), index: 0 }
 	}
 
 	fn nonce(&self, last: bool) -> Result<[u8; 12], PayloadError> {
 		let counter = u32::try_from(self.index).map_err(|_| PayloadError::TooLarge)?;
 		let mut n = [0u8; 12];
 		n[..NONCE_PREFIX_SIZE].copy_from_slice(&self.prefix);
-		n[7..11].copy_from_slice(&counter.to_be_bytes());
+		n[NONCE_PREFIX_SIZE..11].copy_from_slice(&counter.to_be_bytes());
 		n[11] = last as u8;
 		Ok(n)
 	}
@@ -166,7 +166,8 @@ impl ChunkBuf {
 	}
 
 	/// Reads the next chunk of up to `size` bytes (at most [`SEALED_CHUNK_SIZE`]); returns
-	/// whether input follows it. Reads into the spare capacity: nothing is zeroed per chunk.
+	/// whether input follows it. Reads into the spare capacity, which readers with their own
+	/// `read_buf` (slices, files) fill without zeroing it first.
 	pub(super) fn read<R: Read>(&mut self, reader: &mut R, size: usize) -> std::io::Result<bool> {
 		self.start();
 		let missing = (self.pad + size + 1 - self.vec.len()) as u64;

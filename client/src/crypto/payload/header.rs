@@ -4,20 +4,44 @@ use std::io::Read;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use super::{Algorithm, PayloadError, FIXED_HEADER, MAGIC, NONCE_PREFIX_SIZE, VERSION};
+use super::{
+	Algorithm, PayloadError, FIXED_HEADER, MAGIC, MAX_RECORD_ID, NONCE_PREFIX_SIZE, VERSION,
+};
 
-/// The parsed header of an encrypted payload.
+/// The parsed header of an encrypted payload. Built only by this module, so the record id
+/// always fits its length byte.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
-	/// The chunk AEAD.
-	pub algorithm: Algorithm,
-	/// The random nonce prefix of this payload.
-	pub nonce_prefix: [u8; NONCE_PREFIX_SIZE],
-	/// The record the payload belongs to.
-	pub record_id: Vec<u8>,
+	algorithm: Algorithm,
+	nonce_prefix: [u8; NONCE_PREFIX_SIZE],
+	record_id: Vec<u8>,
 }
 
 impl Header {
+	/// A header with a fresh random nonce prefix.
+	pub(super) fn new(record_id: &[u8], algorithm: Algorithm) -> Result<Self, PayloadError> {
+		if record_id.len() > MAX_RECORD_ID {
+			return Err(PayloadError::RecordIdTooLong(record_id.len()));
+		}
+		let nonce_prefix = crate::crypto::nonce_array();
+		Ok(Header { algorithm, nonce_prefix, record_id: record_id.to_vec() })
+	}
+
+	/// The chunk AEAD.
+	pub fn algorithm(&self) -> Algorithm {
+		self.algorithm
+	}
+
+	/// The random nonce prefix of this payload.
+	pub fn nonce_prefix(&self) -> &[u8; NONCE_PREFIX_SIZE] {
+		&self.nonce_prefix
+	}
+
+	/// The record the payload belongs to.
+	pub fn record_id(&self) -> &[u8] {
+		&self.record_id
+	}
+
 	/// The serialized header (also the associated data of every chunk).
 	pub fn to_bytes(&self) -> Vec<u8> {
 		let mut out = Vec::with_capacity(FIXED_HEADER + self.record_id.len());
@@ -25,6 +49,7 @@ impl Header {
 		out.push(VERSION);
 		out.push(self.algorithm.id());
 		out.extend_from_slice(&self.nonce_prefix);
+		// At most MAX_RECORD_ID (255) bytes: checked by `new`, one length byte when read.
 		out.push(self.record_id.len() as u8);
 		out.extend_from_slice(&self.record_id);
 		out
@@ -32,7 +57,7 @@ impl Header {
 
 	fn check_fixed(
 		fixed: &[u8; FIXED_HEADER],
-	) -> Result<(Algorithm, [u8; 7], usize), PayloadError> {
+	) -> Result<(Algorithm, [u8; NONCE_PREFIX_SIZE], usize), PayloadError> {
 		if fixed[..4] != MAGIC {
 			return Err(PayloadError::BadHeader("not an EHR payload (bad magic)"));
 		}

@@ -151,18 +151,11 @@ pub fn sealed_len(plaintext_len: u64, record_id_len: usize) -> u64 {
 	(FIXED_HEADER + record_id_len) as u64 + plaintext_len + chunks * TAG_SIZE as u64
 }
 
-fn new_header(record_id: &[u8], algorithm: Algorithm) -> Result<Header, PayloadError> {
-	if record_id.len() > MAX_RECORD_ID {
-		return Err(PayloadError::RecordIdTooLong(record_id.len()));
-	}
-	Ok(Header { algorithm, nonce_prefix: super::random_array(), record_id: record_id.to_vec() })
-}
-
 fn check_record(header: &Header, record_id: &[u8]) -> Result<(), PayloadError> {
-	if header.record_id != record_id {
+	if header.record_id() != record_id {
 		return Err(PayloadError::WrongRecordId {
 			expected: hex::encode(record_id),
-			found: hex::encode(&header.record_id),
+			found: hex::encode(header.record_id()),
 		});
 	}
 	Ok(())
@@ -187,7 +180,7 @@ pub fn encrypt_with<R: Read, W: Write>(
 	mut reader: R,
 	mut writer: W,
 ) -> Result<u64, PayloadError> {
-	let mut cipher = ChunkCipher::new(key, &new_header(record_id, algorithm)?);
+	let mut cipher = ChunkCipher::new(key, &Header::new(record_id, algorithm)?);
 	writer.write_all(&cipher.aad)?;
 	let mut written = cipher.aad.len() as u64;
 	let mut buf = ChunkBuf::new();
@@ -231,10 +224,26 @@ pub fn decrypt<R: Read, W: Write>(
 	Ok(total)
 }
 
-/// The async form of [`encrypt`] (tokio I/O), for piping a file into a payload store.
+/// The async form of [`encrypt`] (tokio I/O), for piping a file into a payload store. The
+/// writer is flushed, not shut down.
 pub async fn encrypt_async<R, W>(
 	key: &DataKey,
 	record_id: &[u8],
+	reader: R,
+	writer: W,
+) -> Result<u64, PayloadError>
+where
+	R: AsyncRead + Unpin,
+	W: AsyncWrite + Unpin,
+{
+	encrypt_async_with(key, record_id, Algorithm::default(), reader, writer).await
+}
+
+/// [`encrypt_async`] with a chosen algorithm.
+pub async fn encrypt_async_with<R, W>(
+	key: &DataKey,
+	record_id: &[u8],
+	algorithm: Algorithm,
 	mut reader: R,
 	mut writer: W,
 ) -> Result<u64, PayloadError>
@@ -242,7 +251,7 @@ where
 	R: AsyncRead + Unpin,
 	W: AsyncWrite + Unpin,
 {
-	let mut cipher = ChunkCipher::new(key, &new_header(record_id, Algorithm::default())?);
+	let mut cipher = ChunkCipher::new(key, &Header::new(record_id, algorithm)?);
 	writer.write_all(&cipher.aad).await?;
 	let mut written = cipher.aad.len() as u64;
 	let mut buf = ChunkBuf::new();
@@ -260,7 +269,7 @@ where
 	Ok(written)
 }
 
-/// The async form of [`decrypt`] (tokio I/O).
+/// The async form of [`decrypt`] (tokio I/O). The writer is flushed, not shut down.
 pub async fn decrypt_async<R, W>(
 	key: &DataKey,
 	record_id: &[u8],
