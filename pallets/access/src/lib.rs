@@ -16,13 +16,6 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
-#![deny(
-	clippy::unwrap_used,
-	clippy::expect_used,
-	clippy::panic,
-	clippy::indexing_slicing,
-	clippy::arithmetic_side_effects
-)]
 #![cfg_attr(
 	test,
 	allow(
