@@ -27,10 +27,10 @@ use std::{
 
 use async_trait::async_trait;
 use cid::Cid;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use super::{
-	car,
+	car, read_full,
 	unixfs::{self, FileDag, CHUNK_SIZE, DAG_PB, RAW},
 	PayloadStore, StoreError,
 };
@@ -207,13 +207,7 @@ impl PayloadStore for EmbeddedStore {
 		let mut dirs = BTreeSet::new();
 		loop {
 			let mut chunk = vec![0u8; CHUNK_SIZE];
-			let mut got = 0;
-			while got < CHUNK_SIZE {
-				match reader.read(&mut chunk[got..]).await? {
-					0 => break,
-					n => got += n,
-				}
-			}
+			let got = read_full(reader, &mut chunk).await?;
 			if got == 0 {
 				break;
 			}

@@ -15,10 +15,11 @@ use async_trait::async_trait;
 use cid::{Cid, Version};
 use futures::StreamExt;
 use ipfs_api_backend_hyper::{IpfsApi, IpfsClient, TryFromUri};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio_util::compat::TokioAsyncReadCompatExt;
 
 use super::{
+	read_full,
 	unixfs::{FileDag, CHUNK_SIZE},
 	PayloadStore, StoreError,
 };
@@ -228,13 +229,7 @@ impl PayloadStore for KuboStore {
 			let mut dag = FileDag::new();
 			let mut chunk = vec![0u8; CHUNK_SIZE];
 			loop {
-				let mut got = 0;
-				while got < CHUNK_SIZE {
-					match reader.read(&mut chunk[got..]).await? {
-						0 => break,
-						n => got += n,
-					}
-				}
+				let got = read_full(reader, &mut chunk).await?;
 				if got == 0 {
 					break;
 				}

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use async_trait::async_trait;
 pub use cid::Cid;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -123,4 +123,20 @@ pub trait PayloadStore: Send + Sync {
 
 	/// Whether the store holds the root block of `cid`.
 	async fn has(&self, cid: &Cid) -> Result<bool, StoreError>;
+}
+
+/// Reads until `buf` is full or the input ends; returns how many bytes were read (fewer than
+/// `buf.len()` only at the end of the input).
+pub(crate) async fn read_full<R: AsyncRead + Unpin + ?Sized>(
+	reader: &mut R,
+	buf: &mut [u8],
+) -> std::io::Result<usize> {
+	let mut got = 0;
+	while got < buf.len() {
+		match reader.read(&mut buf[got..]).await? {
+			0 => break,
+			n => got += n,
+		}
+	}
+	Ok(got)
 }
