@@ -3,7 +3,31 @@
 mod common;
 
 use common::random_bytes;
-use ehr_client::store::{embedded::EmbeddedStore, unixfs, PayloadStore, StoreError};
+use ehr_client::store::{
+	embedded::EmbeddedStore,
+	replicas::{self, Failure},
+	unixfs, PayloadStore, StoreError,
+};
+
+/// The raw-leaf block files of an embedded store.
+fn leaf_files(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+	let mut leaves = Vec::new();
+	for shard in std::fs::read_dir(root.join("blocks")).unwrap() {
+		for f in std::fs::read_dir(shard.unwrap().path()).unwrap() {
+			let p = f.unwrap().path();
+			if p.file_name().unwrap().to_str().unwrap().starts_with("bafkrei") {
+				leaves.push(p);
+			}
+		}
+	}
+	leaves
+}
+
+fn flip_a_byte(path: &std::path::Path) {
+	let mut bytes = std::fs::read(path).unwrap();
+	bytes[100] ^= 1;
+	std::fs::write(path, &bytes).unwrap();
+}
 
 #[tokio::test]
 async fn known_cids() {
@@ -39,25 +63,52 @@ async fn corrupted_and_missing_blocks_are_reported() {
 	let store = EmbeddedStore::open(dir.path()).unwrap();
 	let data = random_bytes(600_000, 9);
 	let cid = store.put(&mut &data[..]).await.unwrap();
-	// Find a leaf file and flip a byte in it.
-	let mut leaves = Vec::new();
-	for shard in std::fs::read_dir(dir.path().join("blocks")).unwrap() {
-		for f in std::fs::read_dir(shard.unwrap().path()).unwrap() {
-			let p = f.unwrap().path();
-			if p.file_name().unwrap().to_str().unwrap().starts_with("bafkrei") {
-				leaves.push(p);
-			}
-		}
-	}
+	let leaves = leaf_files(dir.path());
 	assert_eq!(leaves.len(), 3);
-	let mut bytes = std::fs::read(&leaves[0]).unwrap();
-	bytes[100] ^= 1;
-	std::fs::write(&leaves[0], &bytes).unwrap();
+	flip_a_byte(&leaves[0]);
 	let err = store.get(&cid, &mut Vec::new()).await.unwrap_err();
 	assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
 	std::fs::remove_file(&leaves[0]).unwrap();
 	let err = store.get(&cid, &mut Vec::new()).await.unwrap_err();
 	assert!(matches!(err, StoreError::NotFound(_)), "{err}");
+}
+
+#[tokio::test]
+async fn a_tampered_replica_is_detected_and_repaired_from_another() {
+	let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+	let a = EmbeddedStore::open(a_dir.path()).unwrap();
+	let b = EmbeddedStore::open(b_dir.path()).unwrap();
+	let data = random_bytes(600_000, 11);
+	let cid = a.put(&mut &data[..]).await.unwrap();
+	assert_eq!(b.put(&mut &data[..]).await.unwrap(), cid);
+	let hash = replicas::blake2_256(&data);
+	let size = data.len() as u64;
+	let both: [replicas::Replica; 2] = [("hospital-a", &a), ("hospital-b", &b)];
+
+	flip_a_byte(&leaf_files(a_dir.path())[1]);
+	let found = replicas::fetch(&both, &cid, &hash, size).await.unwrap();
+	assert_eq!((found.ciphertext.as_slice(), found.from.as_str()), (&data[..], "hospital-b"));
+	let [Failure { provider, error, observed_hash, repaired }] = &found.failures[..] else {
+		panic!("one failure expected: {:?}", found.failures)
+	};
+	assert_eq!(provider, "hospital-a");
+	assert!(matches!(error, StoreError::Corrupt { .. }), "{error}");
+	assert_ne!(observed_hash, &hash);
+	assert!(repaired);
+	let mut out = Vec::new();
+	a.get(&cid, &mut out).await.unwrap();
+	assert_eq!(out, data, "hospital A serves the repaired copy");
+
+	// A copy larger than the record's on-chain size is not taken.
+	let err = replicas::fetch(&both[1..], &cid, &hash, size - 1).await.unwrap_err();
+	assert!(err.to_string().contains(&format!("more than the {} bytes", size - 1)), "{err}");
+
+	// No good copy anywhere: one error that names every replica.
+	flip_a_byte(&leaf_files(a_dir.path())[0]);
+	flip_a_byte(&leaf_files(b_dir.path())[0]);
+	let err = replicas::fetch(&both, &cid, &hash, size).await.unwrap_err();
+	assert!(matches!(err, StoreError::NoGoodReplica { .. }), "{err}");
+	assert!(err.to_string().contains("hospital-a: ") && err.to_string().contains("hospital-b: "));
 }
 
 #[tokio::test]

@@ -2,8 +2,7 @@
 //! RPC with signed transactions of the development accounts. Used by the end-to-end test and
 //! by `ehr-demo` (what `scripts/dev.sh` shows).
 
-use anyhow::{anyhow, bail, ensure, Context, Result};
-use blake2::{digest::consts::U32, Blake2b, Digest};
+use anyhow::{anyhow, bail, Context, Result};
 use codec::{Decode, Encode};
 use ehr_client::{
 	crypto::{
@@ -13,7 +12,11 @@ use ehr_client::{
 		payload, release, DataKey,
 	},
 	dev::{dev_custody, dev_identity, DEV_CUSTODY_THRESHOLD},
-	store::{embedded::EmbeddedStore, Cid, PayloadStore},
+	store::{
+		embedded::EmbeddedStore,
+		replicas::{self, Failure, Replica},
+		Cid, PayloadStore,
+	},
 };
 use ehr_runtime::Runtime;
 use pallet_access::AccessRequest;
@@ -34,9 +37,7 @@ pub struct Chain {
 }
 
 /// Blake2b-256, the hash the chain stores for every ciphertext.
-pub fn blake2_256(data: &[u8]) -> [u8; 32] {
-	Blake2b::<U32>::digest(data).into()
-}
+pub use ehr_client::store::replicas::blake2_256;
 
 fn account(key: &Keypair) -> Value {
 	Value::from_bytes(key.public_key().0)
@@ -145,10 +146,11 @@ pub struct PreparedRecord {
 }
 
 /// Encrypts `plaintext` for the patient named `patient` (a dev account), stores the ciphertext
-/// in `store`, and wraps the data key to the patient and to the dev custody key. The payload is
-/// bound to the patient's account; the capsules to the ciphertext hash that goes on chain.
+/// in every store of `replicas` (the hospitals that pin it), and wraps the data key to the
+/// patient and to the dev custody key. The payload is bound to the patient's account; the
+/// capsules to the ciphertext hash that goes on chain.
 pub async fn prepare_record(
-	store: &EmbeddedStore,
+	replicas: &[&EmbeddedStore],
 	patient: &Keypair,
 	patient_name: &str,
 	plaintext: &[u8],
@@ -157,7 +159,11 @@ pub async fn prepare_record(
 	let mut ciphertext = Vec::new();
 	payload::encrypt(&dek, &patient.public_key().0, plaintext, &mut ciphertext)?;
 	let hash = blake2_256(&ciphertext);
-	let cid = store.put(&mut ciphertext.as_slice()).await?;
+	let mut cid = None;
+	for store in replicas {
+		cid = Some(store.put(&mut ciphertext.as_slice()).await?);
+	}
+	let cid = cid.context("no store to keep the record")?;
 	let patient_key = dev_identity(patient_name).x25519_public();
 	let patient_capsule = capsule::seal(&patient_key, &hash, &dek)?.to_bytes();
 	let custody_capsule = custody::seal(&dev_custody()?.group_key, &hash, &dek)?.to_bytes();
@@ -262,16 +268,26 @@ pub async fn release_dev_share(chain: &Chain, request: u64) -> Result<u64> {
 	chain.submit(&release_share_tx(request, 0, &sealed), &dev::alice()).await
 }
 
+/// What a read gave: the plaintext, the replica that served it and the ones that did not.
+pub struct ReadOutcome {
+	/// The decrypted record.
+	pub plaintext: Vec<u8>,
+	/// The provider whose copy matched the on-chain hash.
+	pub from: String,
+	/// Replicas tried before it: missing or tampered copies, repaired from the good one.
+	pub failures: Vec<Failure>,
+}
+
 /// The requester of `request` reads its record: opens the released shares with their
 /// identity, verifies and combines them into the data key (the custody configuration is the
-/// development preset's), fetches the ciphertext by CID, checks it against the on-chain hash
-/// and decrypts it.
+/// development preset's), fetches the ciphertext by CID from the first replica whose copy
+/// matches the on-chain hash (repairing the others) and decrypts it.
 pub async fn read_record(
 	chain: &Chain,
-	store: &EmbeddedStore,
+	replicas: &[Replica<'_>],
 	requester: &Identity,
 	request: u64,
-) -> Result<Vec<u8>> {
+) -> Result<ReadOutcome> {
 	let req = chain.request(request).await?;
 	let record = chain.record(req.record).await?;
 	let context = release::request_context(request);
@@ -291,16 +307,25 @@ pub async fn read_record(
 		&releases,
 	)?;
 	let cid: Cid = std::str::from_utf8(&record.cid)?.parse()?;
-	let mut ciphertext = Vec::new();
-	store.get(&cid, &mut ciphertext).await?;
-	ensure!(
-		blake2_256(&ciphertext) == record.ciphertext_hash,
-		"the stored ciphertext of record #{} does not match its on-chain hash",
-		record.id
-	);
+	let fetched = replicas::fetch(replicas, &cid, &record.ciphertext_hash, record.size).await?;
 	let mut plaintext = Vec::new();
-	payload::decrypt(&dek, record.patient.as_ref(), &ciphertext[..], &mut plaintext)?;
-	Ok(plaintext)
+	payload::decrypt(&dek, record.patient.as_ref(), &fetched.ciphertext[..], &mut plaintext)?;
+	Ok(ReadOutcome { plaintext, from: fetched.from, failures: fetched.failures })
+}
+
+/// `Records::report_tamper`: what `provider` served for `record` hashes to `observed_hash`,
+/// not to the on-chain hash.
+pub fn report_tamper_tx(record: u64, failure: &Failure) -> Call<impl Payload> {
+	let tx = dynamic::transaction(
+		"Records",
+		"report_tamper",
+		vec![
+			Value::u128(record.into()),
+			Value::from_bytes(failure.provider.as_bytes()),
+			Value::from_bytes(failure.observed_hash),
+		],
+	);
+	call(tx, "Records", "TamperReported")
 }
 
 /// `Balances::transfer_keep_alive` of `amount` to `to`.

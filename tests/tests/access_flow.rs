@@ -1,14 +1,18 @@
-//! On `ehr-node --dev`: a patient registers an encrypted record and grants a doctor read access
-//! for a confidentiality period; inside it the doctor's signed request succeeds, the custodian
-//! releases its key share to him and he decrypts the record; after it the request fails with
-//! `GrantExpired`; a doctor of another hospital is refused with `NotGrantee`; an unregistered
-//! account cannot even get a transaction into the pool.
+//! On `ehr-node --dev`: a patient registers an encrypted record, kept by two hospitals, and
+//! grants a doctor read access for a confidentiality period; inside it the doctor's signed
+//! request succeeds, the custodian releases its key share to him and he decrypts the record,
+//! reading around a tampered copy (repaired, and reported on chain); after it the request
+//! fails with `GrantExpired`; a doctor of another hospital is refused with `NotGrantee`; an
+//! unregistered account cannot even get a transaction into the pool.
 
-use ehr_client::{dev::dev_identity, store::embedded::EmbeddedStore};
+use ehr_client::{
+	dev::dev_identity,
+	store::{embedded::EmbeddedStore, replicas::Replica, PayloadStore, StoreError},
+};
 use ehr_tests::{
 	scenario::{
-		grant_tx, prepare_record, read_record, register_tx, release_dev_share, request_tx,
-		transfer_tx, Cast, Chain,
+		grant_tx, prepare_record, read_record, register_tx, release_dev_share, report_tamper_tx,
+		request_tx, transfer_tx, Cast, Chain,
 	},
 	Node,
 };
@@ -21,11 +25,13 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 	let node = Node::start(&["--dev"]).await.expect("node starts");
 	let chain = Chain::connect(&node.ws_url()).await.expect("connect");
 	let cast = Cast::default();
-	let dir = tempfile::tempdir().expect("tempdir");
-	let store = EmbeddedStore::open(dir.path()).expect("store");
+	let dirs = [tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir")];
+	let [hospital_a, hospital_b] =
+		dirs.each_ref().map(|d| EmbeddedStore::open(d.path()).expect("store"));
+	let replicas: [Replica; 2] = [("hospital-a", &hospital_a), ("hospital-b", &hospital_b)];
 
 	let plaintext = br#"{"resourceType":"Observation"}"#;
-	let record = prepare_record(&store, &cast.patient, "Charlie", plaintext)
+	let record = prepare_record(&[&hospital_a, &hospital_b], &cast.patient, "Charlie", plaintext)
 		.await
 		.expect("encrypt and store");
 	let record_id = chain
@@ -53,9 +59,29 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 		.await
 		.expect("the grantee's request inside the period succeeds");
 	release_dev_share(&chain, request).await.expect("the custodian releases its share");
-	let read = read_record(&chain, &store, &dev_identity("Bob"), request).await.expect("read");
-	assert_eq!(read, plaintext, "the doctor decrypts the patient's record");
-	let eve = read_record(&chain, &store, &dev_identity("Eve"), request).await;
+
+	// Hospital A's copy is altered on disk: the read detects it, takes hospital B's copy and
+	// repairs A's; the doctor reports the tamper on chain.
+	let cid = record.cid.parse().expect("cid");
+	let block = hospital_a.block_path(&cid);
+	let mut bytes = std::fs::read(&block).expect("block");
+	bytes[20] ^= 1;
+	std::fs::write(&block, bytes).expect("tamper");
+	let read = read_record(&chain, &replicas, &dev_identity("Bob"), request).await.expect("read");
+	assert_eq!(read.plaintext, plaintext, "the doctor decrypts the patient's record");
+	assert_eq!(read.from, "hospital-b");
+	let [failure] = &read.failures[..] else { panic!("one failure: {:?}", read.failures) };
+	assert_eq!(failure.provider, "hospital-a");
+	assert!(matches!(failure.error, StoreError::Corrupt { .. }), "{}", failure.error);
+	assert!(failure.repaired);
+	assert!(hospital_a.get(&cid, &mut Vec::new()).await.is_ok(), "hospital A's copy is repaired");
+	let reported = chain
+		.submit(&report_tamper_tx(record_id, failure), &cast.doctor)
+		.await
+		.expect("the doctor reports the tampered copy");
+	assert_eq!(reported, record_id);
+
+	let eve = read_record(&chain, &replicas, &dev_identity("Eve"), request).await;
 	assert!(eve.is_err(), "the share is sealed to Bob: Eve cannot open it");
 
 	let denied = chain

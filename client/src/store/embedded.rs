@@ -61,24 +61,31 @@ impl EmbeddedStore {
 		self.root.join("blocks").join(&s[s.len() - 3..s.len() - 1])
 	}
 
-	fn block_path(&self, cid: &Cid) -> PathBuf {
+	/// The file that holds block `cid` (whether or not it is there). A record under 256 KiB
+	/// is one block, whose CID is the record's.
+	pub fn block_path(&self, cid: &Cid) -> PathBuf {
 		self.shard_dir(cid).join(cid.to_string())
 	}
 
-	/// Stores one block (after checking its hash) unless it is already there; returns the
-	/// shard directory it went to.
+	/// Stores one block (after checking its hash) unless an intact copy is already there; a
+	/// damaged copy is replaced, which is how a good replica repairs a tampered one. Returns
+	/// the shard directory it went to.
 	pub async fn put_block(&self, cid: &Cid, data: Vec<u8>) -> Result<PathBuf, StoreError> {
 		unixfs::verify_block(cid, &data)?;
 		let dir = self.shard_dir(cid);
 		let path = self.block_path(cid);
+		let cid = *cid;
 		let tmp = self.root.join("tmp").join(format!(
 			"{}.{}",
 			cid,
 			hex::encode(crate::crypto::random_array::<6>())
 		));
 		tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-			if path.exists() {
-				return Ok(());
+			match std::fs::read(&path) {
+				Ok(existing) if unixfs::verify_block(&cid, &existing).is_ok() => return Ok(()),
+				Ok(_) => {}
+				Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+				Err(e) => return Err(e),
 			}
 			std::fs::create_dir_all(path.parent().expect("shard"))?;
 			let result = (|| {

@@ -11,6 +11,7 @@
 pub mod car;
 pub mod embedded;
 pub mod kubo;
+pub mod replicas;
 pub mod unixfs;
 
 use std::path::Path;
@@ -41,6 +42,14 @@ pub enum StoreError {
 		cid: Cid,
 		/// Why.
 		reason: &'static str,
+	},
+	/// No replica served a copy that matches the on-chain hash.
+	#[error("no replica has a good copy of {cid}: {detail}")]
+	NoGoodReplica {
+		/// The CID asked for.
+		cid: Cid,
+		/// Each replica and what went wrong there.
+		detail: String,
 	},
 	/// A string is not a CID.
 	#[error("invalid CID `{0}`")]

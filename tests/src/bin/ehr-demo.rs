@@ -2,10 +2,13 @@
 //! against a development chain and says what happens at each step.
 
 use anyhow::Result;
-use ehr_client::{dev::dev_identity, store::embedded::EmbeddedStore};
+use ehr_client::{
+	dev::dev_identity,
+	store::{embedded::EmbeddedStore, replicas::Replica},
+};
 use ehr_tests::scenario::{
-	grant_tx, prepare_record, read_record, register_tx, release_dev_share, request_tx, transfer_tx,
-	Cast, Chain,
+	grant_tx, prepare_record, read_record, register_tx, release_dev_share, report_tamper_tx,
+	request_tx, transfer_tx, Cast, Chain,
 };
 use pallet_consortium::INVALID_NOT_REGISTERED;
 
@@ -38,12 +41,15 @@ async fn main() -> Result<()> {
 	let url = std::env::args().nth(1).unwrap_or_else(|| "ws://127.0.0.1:9944".into());
 	let chain = Chain::connect(&url).await?;
 	let cast = Cast::default();
-	let dir = tempfile::tempdir()?;
-	let store = EmbeddedStore::open(dir.path())?;
+	let dirs = [tempfile::tempdir()?, tempfile::tempdir()?];
+	let hospital_a = EmbeddedStore::open(dirs[0].path())?;
+	let hospital_b = EmbeddedStore::open(dirs[1].path())?;
+	let replicas: [Replica; 2] = [("hospital-a", &hospital_a), ("hospital-b", &hospital_b)];
 
-	step("Charlie (patient) encrypts a lab result and stores the ciphertext in the embedded IPFS store");
+	step("Charlie (patient) encrypts a lab result; hospitals A and B keep the ciphertext (embedded IPFS stores)");
 	let plaintext = br#"{"resourceType":"Observation","code":{"text":"HbA1c"},"valueQuantity":{"value":6.1,"unit":"%"}}"#;
-	let record = prepare_record(&store, &cast.patient, "Charlie", plaintext).await?;
+	let record =
+		prepare_record(&[&hospital_a, &hospital_b], &cast.patient, "Charlie", plaintext).await?;
 	println!("    CID {} ({} bytes of ciphertext)", record.cid, record.size);
 	let record_id =
 		chain.submit(&register_tx(&cast.patient, &record, "Observation"), &cast.patient).await?;
@@ -75,10 +81,25 @@ async fn main() -> Result<()> {
 		"    ok: KeyReleased for request #{released}: the share is sealed to Bob, with a proof"
 	);
 
+	step("Someone alters hospital A's copy of the ciphertext on disk");
+	let block = hospital_a.block_path(&record.cid.parse()?);
+	let mut bytes = std::fs::read(&block)?;
+	bytes[20] ^= 1;
+	std::fs::write(&block, bytes)?;
+	println!("    one bit flipped in {}", block.display());
+
 	step("Bob reads the record: combines the shares, fetches the ciphertext by CID, decrypts");
-	let plaintext = read_record(&chain, &store, &dev_identity("Bob"), request).await?;
-	println!("    ok: ciphertext matches the on-chain hash; plaintext:");
-	println!("    {}", String::from_utf8_lossy(&plaintext));
+	let read = read_record(&chain, &replicas, &dev_identity("Bob"), request).await?;
+	for failure in &read.failures {
+		println!("    {}: {}", failure.provider, failure.error);
+		let repaired =
+			if failure.repaired { "repaired from the good copy" } else { "NOT repaired" };
+		println!("    {}: {repaired}", failure.provider);
+		chain.submit(&report_tamper_tx(record_id, failure), &cast.doctor).await?;
+		println!("    reported on chain: Records.TamperReported for record #{record_id}");
+	}
+	println!("    ok: {}'s copy matches the on-chain hash; plaintext:", read.from);
+	println!("    {}", String::from_utf8_lossy(&read.plaintext));
 
 	step("Eve (doctor, hospital B) tries the same grant");
 	outcome(
