@@ -132,11 +132,10 @@ pub fn open_message(
 	info: &[u8],
 	sealed: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, CapsuleError> {
-	if sealed.len() < 32 + 16 {
-		return Err(CapsuleError::TooShort(sealed.len()));
-	}
-	let (enc, ciphertext) =
-		sealed.split_first_chunk::<32>().ok_or(CapsuleError::TooShort(sealed.len()))?;
+	let (enc, ciphertext) = sealed
+		.split_first_chunk::<32>()
+		.filter(|(_, ciphertext)| ciphertext.len() >= 16)
+		.ok_or(CapsuleError::TooShort(sealed.len()))?;
 	let secret = identity.x25519_secret();
 	open_with(secret, &identity.x25519_public(), enc, info, ciphertext, b"").map(Zeroizing::new)
 }
