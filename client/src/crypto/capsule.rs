@@ -5,8 +5,8 @@
 //!
 //! The suite is implemented here on `x25519-dalek`, `hkdf` and `chacha20poly1305`, and checked
 //! against the RFC 9180 A.2.1 test vector and against the `hpke` crate in both directions.
-//! Doing it here saves two of the four X25519 scalar multiplications that a generic HPKE
-//! library spends per capsule (it derives the ephemeral public key twice when sealing and
+//! Doing it here saves two of the five X25519 scalar multiplications the `hpke` crate spends
+//! per sealed and opened capsule (it derives the ephemeral public key twice when sealing and
 //! the recipient's public key when opening): a capsule costs one fixed-base and one
 //! variable-base multiplication to seal, one variable-base multiplication to open.
 //!
@@ -209,7 +209,7 @@ fn key_schedule(shared_secret: &[u8; 32], info: &[u8]) -> (ChaCha20Poly1305, [u8
 }
 
 /// Single-shot seal (section 6.1) with the ephemeral key derived from `ikm` (random in
-/// [`seal`], fixed by the test vectors). Returns `enc` and the ciphertext.
+/// [`seal_message`], fixed by the test vectors). Returns `enc` and the ciphertext.
 fn seal_with_ikm(
 	recipient: &[u8; 32],
 	ikm: &[u8],

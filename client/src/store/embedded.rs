@@ -61,8 +61,8 @@ impl EmbeddedStore {
 		self.root.join("blocks").join(&s[s.len() - 3..s.len() - 1])
 	}
 
-	/// The file that holds block `cid` (whether or not it is there). A record under 256 KiB
-	/// is one block, whose CID is the record's.
+	/// The file that holds block `cid` (whether or not it is there). A record of at most
+	/// 256 KiB is one block, whose CID is the record's.
 	pub fn block_path(&self, cid: &Cid) -> PathBuf {
 		self.shard_dir(cid).join(cid.to_string())
 	}

@@ -2,7 +2,7 @@
 //!
 //! - [`embedded::EmbeddedStore`] (the default): an on-disk block store that computes exactly
 //!   the CIDs `ipfs add --cid-version=1 --raw-leaves` computes (256 KiB chunks, balanced DAG,
-//!   174 links per node), so a newcomer needs no daemon; [`car`] moves DAGs to and from a
+//!   at most 174 links per node), so a newcomer needs no daemon; [`car`] moves DAGs to and from a
 //!   real IPFS network.
 //! - [`kubo::KuboStore`]: a Kubo (or js-ipfs) daemon through its HTTP RPC API.
 //!

@@ -89,7 +89,7 @@ impl ChunkCipher {
 	}
 
 	/// Opens the next chunk. `more` says whether bytes follow it in the stream. Returns the
-	/// plaintext length and whether the chunk was the last one.
+	/// plaintext length.
 	pub(super) fn open(&mut self, buf: &mut [u8], more: bool) -> Result<usize, PayloadError> {
 		let index = self.index;
 		if buf.len() < TAG_SIZE {
