@@ -20,4 +20,6 @@ for pallet in pallet_consortium pallet_records pallet_access; do
 	"$CARGO_TARGET_DIR/$DIR/ehr-node" benchmark pallet --chain dev --pallet "$pallet" \
 		--extrinsic '*' --steps "$STEPS" --repeat "$REPEAT" \
 		--header scripts/weights-header.txt --output "runtime/src/weights/$pallet.rs"
+	# The generated file quotes the command; keep the binary's name, not this machine's path.
+	sed -i 's|^// .*/ehr-node$|// ehr-node|' "runtime/src/weights/$pallet.rs"
 done

@@ -58,8 +58,8 @@ impl<T: frame_system::Config> pallet_access::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1149`
 		//  Estimated: `3973`
-		// Minimum execution time: 1_032_989_000 picoseconds.
-		Weight::from_parts(1_094_954_000, 0)
+		// Minimum execution time: 48_921_000 picoseconds.
+		Weight::from_parts(51_536_000, 0)
 			.saturating_add(Weight::from_parts(0, 3973))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -75,11 +75,11 @@ impl<T: frame_system::Config> pallet_access::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `355 + d * (208 ±0)`
 		//  Estimated: `3690 + d * (2700 ±0)`
-		// Minimum execution time: 541_852_000 picoseconds.
-		Weight::from_parts(611_381_708, 0)
+		// Minimum execution time: 27_952_000 picoseconds.
+		Weight::from_parts(31_775_837, 0)
 			.saturating_add(Weight::from_parts(0, 3690))
-			// Standard Error: 942_174
-			.saturating_add(Weight::from_parts(180_839_429, 0).saturating_mul(d.into()))
+			// Standard Error: 8_463
+			.saturating_add(Weight::from_parts(8_759_696, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -108,8 +108,8 @@ impl<T: frame_system::Config> pallet_access::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1756`
 		//  Estimated: `3690`
-		// Minimum execution time: 1_372_743_000 picoseconds.
-		Weight::from_parts(1_502_405_000, 0)
+		// Minimum execution time: 72_195_000 picoseconds.
+		Weight::from_parts(75_982_000, 0)
 			.saturating_add(Weight::from_parts(0, 3690))
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -138,8 +138,8 @@ impl<T: frame_system::Config> pallet_access::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1869`
 		//  Estimated: `3991`
-		// Minimum execution time: 1_436_272_000 picoseconds.
-		Weight::from_parts(1_557_969_000, 0)
+		// Minimum execution time: 70_312_000 picoseconds.
+		Weight::from_parts(74_028_000, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -156,8 +156,8 @@ impl<T: frame_system::Config> pallet_access::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5688`
 		//  Estimated: `7742`
-		// Minimum execution time: 905_841_000 picoseconds.
-		Weight::from_parts(987_383_000, 0)
+		// Minimum execution time: 55_273_000 picoseconds.
+		Weight::from_parts(57_848_000, 0)
 			.saturating_add(Weight::from_parts(0, 7742))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -186,8 +186,8 @@ impl<T: frame_system::Config> pallet_access::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `844`
 		//  Estimated: `3606`
-		// Minimum execution time: 1_258_419_000 picoseconds.
-		Weight::from_parts(1_358_006_000, 0)
+		// Minimum execution time: 63_017_000 picoseconds.
+		Weight::from_parts(66_304_000, 0)
 			.saturating_add(Weight::from_parts(0, 3606))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(6))
@@ -208,8 +208,8 @@ impl<T: frame_system::Config> pallet_access::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1016`
 		//  Estimated: `3690`
-		// Minimum execution time: 1_141_782_000 picoseconds.
-		Weight::from_parts(1_217_002_000, 0)
+		// Minimum execution time: 56_816_000 picoseconds.
+		Weight::from_parts(60_103_000, 0)
 			.saturating_add(Weight::from_parts(0, 3690))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -230,13 +230,13 @@ impl<T: frame_system::Config> pallet_access::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `334 + e * (60 ±0) + r * (8 ±0)`
 		//  Estimated: `3991 + e * (2670 ±0)`
-		// Minimum execution time: 1_843_402_000 picoseconds.
-		Weight::from_parts(629_295_441, 0)
+		// Minimum execution time: 118_973_000 picoseconds.
+		Weight::from_parts(26_603_187, 0)
 			.saturating_add(Weight::from_parts(0, 3991))
-			// Standard Error: 572_757
-			.saturating_add(Weight::from_parts(21_363_270, 0).saturating_mul(r.into()))
-			// Standard Error: 2_226_398
-			.saturating_add(Weight::from_parts(147_440_303, 0).saturating_mul(e.into()))
+			// Standard Error: 2_224
+			.saturating_add(Weight::from_parts(1_537_739, 0).saturating_mul(r.into()))
+			// Standard Error: 8_647
+			.saturating_add(Weight::from_parts(6_835_703, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(2))

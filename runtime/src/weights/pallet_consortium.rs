@@ -44,8 +44,8 @@ impl<T: frame_system::Config> pallet_consortium::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `338`
 		//  Estimated: `3517`
-		// Minimum execution time: 394_586_000 picoseconds.
-		Weight::from_parts(458_145_000, 0)
+		// Minimum execution time: 21_701_000 picoseconds.
+		Weight::from_parts(23_374_000, 0)
 			.saturating_add(Weight::from_parts(0, 3517))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -56,8 +56,8 @@ impl<T: frame_system::Config> pallet_consortium::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `394`
 		//  Estimated: `3517`
-		// Minimum execution time: 387_363_000 picoseconds.
-		Weight::from_parts(423_380_000, 0)
+		// Minimum execution time: 21_751_000 picoseconds.
+		Weight::from_parts(23_504_000, 0)
 			.saturating_add(Weight::from_parts(0, 3517))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -72,8 +72,8 @@ impl<T: frame_system::Config> pallet_consortium::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `517`
 		//  Estimated: `6064`
-		// Minimum execution time: 814_250_000 picoseconds.
-		Weight::from_parts(895_933_000, 0)
+		// Minimum execution time: 38_142_000 picoseconds.
+		Weight::from_parts(40_366_000, 0)
 			.saturating_add(Weight::from_parts(0, 6064))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -86,8 +86,8 @@ impl<T: frame_system::Config> pallet_consortium::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `575`
 		//  Estimated: `6064`
-		// Minimum execution time: 760_239_000 picoseconds.
-		Weight::from_parts(812_738_000, 0)
+		// Minimum execution time: 35_206_000 picoseconds.
+		Weight::from_parts(37_229_000, 0)
 			.saturating_add(Weight::from_parts(0, 6064))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -102,8 +102,8 @@ impl<T: frame_system::Config> pallet_consortium::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `575`
 		//  Estimated: `6064`
-		// Minimum execution time: 883_750_000 picoseconds.
-		Weight::from_parts(953_670_000, 0)
+		// Minimum execution time: 40_015_000 picoseconds.
+		Weight::from_parts(42_379_000, 0)
 			.saturating_add(Weight::from_parts(0, 6064))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> pallet_consortium::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `638`
 		//  Estimated: `3593`
-		// Minimum execution time: 882_057_000 picoseconds.
-		Weight::from_parts(949_382_000, 0)
+		// Minimum execution time: 41_988_000 picoseconds.
+		Weight::from_parts(44_613_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -132,8 +132,8 @@ impl<T: frame_system::Config> pallet_consortium::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `456`
 		//  Estimated: `3579`
-		// Minimum execution time: 416_527_000 picoseconds.
-		Weight::from_parts(442_867_000, 0)
+		// Minimum execution time: 22_392_000 picoseconds.
+		Weight::from_parts(23_935_000, 0)
 			.saturating_add(Weight::from_parts(0, 3579))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -145,11 +145,11 @@ impl<T: frame_system::Config> pallet_consortium::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 163_855_000 picoseconds.
-		Weight::from_parts(180_782_493, 0)
+		// Minimum execution time: 11_271_000 picoseconds.
+		Weight::from_parts(12_639_934, 0)
 			.saturating_add(Weight::from_parts(0, 0))
-			// Standard Error: 44_574
-			.saturating_add(Weight::from_parts(88_092, 0).saturating_mul(n.into()))
+			// Standard Error: 1_111
+			.saturating_add(Weight::from_parts(49_811, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 }

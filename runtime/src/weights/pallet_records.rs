@@ -60,8 +60,8 @@ impl<T: frame_system::Config> pallet_records::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1702`
 		//  Estimated: `3973`
-		// Minimum execution time: 1_498_157_000 picoseconds.
-		Weight::from_parts(1_616_719_000, 0)
+		// Minimum execution time: 71_984_000 picoseconds.
+		Weight::from_parts(75_932_000, 0)
 			.saturating_add(Weight::from_parts(0, 3973))
 			.saturating_add(T::DbWeight::get().reads(8))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> pallet_records::WeightInfo for WeightInfo<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1548`
 		//  Estimated: `3994`
-		// Minimum execution time: 784_474_000 picoseconds.
-		Weight::from_parts(849_336_000, 0)
+		// Minimum execution time: 37_309_000 picoseconds.
+		Weight::from_parts(39_594_000, 0)
 			.saturating_add(Weight::from_parts(0, 3994))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(1))
