@@ -99,7 +99,8 @@ pub fn seal(
 	record_id: &[u8],
 	dek: &DataKey,
 ) -> Result<Capsule, CapsuleError> {
-	Capsule::from_bytes(&seal_message(recipient, &info(record_id), dek.as_bytes())?)
+	let (enc, ciphertext) = seal_random(recipient, &info(record_id), dek.as_bytes())?;
+	Ok(Capsule { enc, ciphertext })
 }
 
 /// Opens a capsule with the identity's X25519 key.
@@ -108,7 +109,14 @@ pub fn open(
 	record_id: &[u8],
 	capsule: &Capsule,
 ) -> Result<DataKey, CapsuleError> {
-	let plain = open_message(identity, &info(record_id), &capsule.to_bytes())?;
+	let plain = Zeroizing::new(open_with(
+		identity.x25519_secret(),
+		&identity.x25519_public(),
+		&capsule.enc,
+		&info(record_id),
+		&capsule.ciphertext,
+		b"",
+	)?);
 	let key: [u8; 32] = plain.as_slice().try_into().map_err(|_| CapsuleError::OpenFailed)?;
 	Ok(DataKey::from_bytes(key))
 }
@@ -121,9 +129,18 @@ pub fn seal_message(
 	info: &[u8],
 	message: &[u8],
 ) -> Result<Vec<u8>, CapsuleError> {
-	let ikm: Zeroizing<[u8; 32]> = Zeroizing::new(super::random_array());
-	let (enc, ciphertext) = seal_with_ikm(recipient, &ikm[..], info, message, b"")?;
+	let (enc, ciphertext) = seal_random(recipient, info, message)?;
 	Ok([&enc[..], &ciphertext].concat())
+}
+
+/// [`seal_with_ikm`] with a fresh random ephemeral key: `enc` and the ciphertext.
+fn seal_random(
+	recipient: &[u8; 32],
+	info: &[u8],
+	message: &[u8],
+) -> Result<([u8; 32], Vec<u8>), CapsuleError> {
+	let ikm: Zeroizing<[u8; 32]> = Zeroizing::new(super::random_array());
+	seal_with_ikm(recipient, &ikm[..], info, message, b"")
 }
 
 /// Opens [`seal_message`] output with the identity's X25519 key.
@@ -209,7 +226,7 @@ fn key_schedule(shared_secret: &[u8; 32], info: &[u8]) -> (ChaCha20Poly1305, [u8
 }
 
 /// Single-shot seal (section 6.1) with the ephemeral key derived from `ikm` (random in
-/// [`seal_message`], fixed by the test vectors). Returns `enc` and the ciphertext.
+/// [`seal_random`], fixed by the test vectors). Returns `enc` and the ciphertext.
 fn seal_with_ikm(
 	recipient: &[u8; 32],
 	ikm: &[u8],

@@ -120,8 +120,10 @@ pub async fn fetch(
 		let observed_hash = blake2_256(&copy.bytes);
 		let error = match served {
 			Ok(_) if observed_hash == *expected_hash => {
-				for failure in &mut failures {
-					failure.repaired = repair(replicas, failure, cid, &copy.bytes).await;
+				// The failures are the replicas before this one, in order.
+				for (failure, (_, failed)) in failures.iter_mut().zip(replicas) {
+					let stored = failed.put(&mut &copy.bytes[..]).await;
+					failure.repaired = matches!(stored, Ok(stored) if stored == *cid);
 				}
 				return Ok(Fetched {
 					ciphertext: copy.bytes,
@@ -151,12 +153,4 @@ pub async fn fetch(
 		.collect::<Vec<_>>()
 		.join("; ");
 	Err(StoreError::NoGoodReplica { cid: *cid, detail })
-}
-
-/// Writes the good copy back to the failed replica; true if it now serves the same CID.
-async fn repair(replicas: &[Replica<'_>], failure: &Failure, cid: &Cid, good: &[u8]) -> bool {
-	let Some((_, store)) = replicas.iter().find(|(name, _)| *name == failure.provider) else {
-		return false;
-	};
-	matches!(store.put(&mut &good[..]).await, Ok(stored) if stored == *cid)
 }
