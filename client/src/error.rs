@@ -1,6 +1,7 @@
 //! The crate-wide error type.
 
 use crate::{
+	chain::ChainError,
 	crypto::{
 		capsule::CapsuleError, custody::CustodyError, identity::IdentityError,
 		payload::PayloadError, release::ReleaseError,
@@ -34,6 +35,9 @@ pub enum Error {
 	/// The payload store failed.
 	#[error(transparent)]
 	Store(#[from] StoreError),
+	/// The chain refused a call, or the node could not be reached.
+	#[error(transparent)]
+	Chain(#[from] ChainError),
 }
 
 /// `Result` with this crate's [`Error`].

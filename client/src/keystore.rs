@@ -1,9 +1,10 @@
 //! Identities at rest: a file holding the identity seed encrypted under a password.
 //!
-//! Format (all integers big-endian): `"EHRK" || version (1) || argon2id m_cost KiB (u32) ||
-//! t_cost (u32) || p_cost (u32) || salt (16) || nonce (12) || ChaCha20-Poly1305(seed)`; the
-//! key is argon2id(password, salt) and everything before the ciphertext is associated data,
-//! so the parameters cannot be downgraded unnoticed. Files are written atomically (temporary
+//! Format (all integers big-endian): `"EHRK" || version (2) || scheme (0 ed25519, 1 sr25519) ||
+//! argon2id m_cost KiB (u32) || t_cost (u32) || p_cost (u32) || salt (16) || nonce (12) ||
+//! ChaCha20-Poly1305(seed)`; the key is argon2id(password, salt) and everything before the
+//! ciphertext is associated data, so neither the parameters nor the scheme can be changed
+//! unnoticed. Files are written atomically (temporary
 //! file, fsync, rename, fsync of the directory) with mode 0600.
 //!
 //! ```
@@ -30,11 +31,14 @@ use chacha20poly1305::{
 };
 use zeroize::Zeroizing;
 
-use crate::crypto::{identity::Identity, random_array};
+use crate::crypto::{
+	identity::{Identity, Scheme},
+	random_array,
+};
 
 const MAGIC: [u8; 4] = *b"EHRK";
-const VERSION: u8 = 1;
-const HEADER: usize = 4 + 1 + 12 + 16 + 12;
+const VERSION: u8 = 2;
+const HEADER: usize = 4 + 1 + 1 + 12 + 16 + 12;
 const FILE_SIZE: usize = HEADER + 32 + 16;
 
 /// Why a keystore could not be read or written.
@@ -54,6 +58,12 @@ pub enum KeystoreError {
 		path: PathBuf,
 		/// What is wrong.
 		reason: &'static str,
+	},
+	/// The identity is a development account rebuilt from its name, not from a seed.
+	#[error("the development account {account} cannot be stored in a keystore: use it by name")]
+	NotStorable {
+		/// Its SS58 address.
+		account: String,
 	},
 	/// The argon2 parameters are out of range.
 	#[error("invalid argon2 parameters: {0}")]
@@ -113,11 +123,18 @@ pub fn save(
 	password: &str,
 	params: KdfParams,
 ) -> Result<(), KeystoreError> {
+	if !identity.is_storable() {
+		return Err(KeystoreError::NotStorable { account: identity.ss58() });
+	}
 	let salt: [u8; 16] = random_array();
 	let nonce: [u8; 12] = random_array();
 	let mut data = Vec::with_capacity(FILE_SIZE);
 	data.extend_from_slice(&MAGIC);
 	data.push(VERSION);
+	data.push(match identity.scheme() {
+		Scheme::Ed25519 => 0,
+		Scheme::Sr25519 => 1,
+	});
 	for v in [params.m_cost_kib, params.t_cost, params.p_cost] {
 		data.extend_from_slice(&v.to_be_bytes());
 	}
@@ -145,10 +162,15 @@ pub fn load(path: &Path, password: &str) -> Result<Identity, KeystoreError> {
 	if data.len() != FILE_SIZE {
 		return Err(invalid("wrong length"));
 	}
+	let scheme = match data[5] {
+		0 => Scheme::Ed25519,
+		1 => Scheme::Sr25519,
+		_ => return Err(invalid("unknown signature scheme")),
+	};
 	let u = |at: usize| u32::from_be_bytes(data[at..at + 4].try_into().expect("4"));
-	let params = KdfParams { m_cost_kib: u(5), t_cost: u(9), p_cost: u(13) };
-	let salt = &data[17..33];
-	let nonce: [u8; 12] = data[33..45].try_into().expect("12");
+	let params = KdfParams { m_cost_kib: u(6), t_cost: u(10), p_cost: u(14) };
+	let salt = &data[18..34];
+	let nonce: [u8; 12] = data[34..46].try_into().expect("12");
 	let key = derive(password, salt, params)?;
 	let seed = Zeroizing::new(
 		ChaCha20Poly1305::new_from_slice(&key[..])
@@ -157,7 +179,8 @@ pub fn load(path: &Path, password: &str) -> Result<Identity, KeystoreError> {
 			.map_err(|_| KeystoreError::WrongPassword { path: path.to_owned() })?,
 	);
 	let seed: [u8; 32] = seed.as_slice().try_into().map_err(|_| invalid("bad seed length"))?;
-	Ok(Identity::from_seed(seed))
+	Identity::from_seed_with(scheme, seed)
+		.map_err(|_| invalid("the seed is not a key of its scheme"))
 }
 
 /// Writes `data` to `path` so that a crash leaves either the old or the new file: a
@@ -209,12 +232,34 @@ mod tests {
 	}
 
 	#[test]
+	fn the_scheme_is_kept_and_dev_accounts_are_refused() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("k");
+		let sr = Identity::from_seed_with(Scheme::Sr25519, [6; 32]).unwrap();
+		save(&path, &sr, "pw", KdfParams::INTERACTIVE).unwrap();
+		let back = load(&path, "pw").unwrap();
+		assert_eq!((back.scheme(), back.public()), (Scheme::Sr25519, sr.public()));
+		assert_ne!(back.public(), Identity::from_seed([6; 32]).public());
+		let alice = crate::dev::dev_identity("Alice");
+		let other = dir.path().join("alice");
+		assert!(matches!(
+			save(&other, &alice, "pw", KdfParams::INTERACTIVE),
+			Err(KeystoreError::NotStorable { .. })
+		));
+		assert!(!other.exists());
+	}
+
+	#[test]
 	fn modified_parameters_are_detected() {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("k");
 		save(&path, &Identity::from_seed([3; 32]), "pw", KdfParams::INTERACTIVE).unwrap();
 		let mut data = fs::read(&path).unwrap();
-		data[8] ^= 1; // m_cost
+		data[9] ^= 1; // m_cost
+		fs::write(&path, &data).unwrap();
+		assert!(matches!(load(&path, "pw"), Err(KeystoreError::WrongPassword { .. })));
+		data[9] ^= 1;
+		data[5] = 1; // the scheme is authenticated too
 		fs::write(&path, &data).unwrap();
 		assert!(matches!(load(&path, "pw"), Err(KeystoreError::WrongPassword { .. })));
 		fs::write(&path, b"garbage").unwrap();

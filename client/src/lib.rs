@@ -1,19 +1,30 @@
-//! Client library of the EHR consortium chain: everything a wallet needs that is not the chain.
+//! Client library of the EHR consortium chain: everything a wallet needs.
 //!
-//! - [`crypto`]: identities (ed25519 + X25519 from one BIP-39 phrase), chunked payload
-//!   encryption, HPKE key capsules to patients, custody capsules to the consortium's threshold key.
+//! - [`crypto`]: identities (an ed25519 or sr25519 signing key + an X25519 key from one BIP-39
+//!   phrase), chunked payload encryption, HPKE key capsules to patients, custody capsules to
+//!   the consortium's threshold key.
 //! - [`keystore`]: identities at rest, encrypted with a password (argon2id + ChaCha20-Poly1305).
 //! - [`store`]: content-addressed payload stores (an embedded on-disk store with Kubo-identical
 //!   CIDs, and the Kubo HTTP RPC API), CAR export and import.
+//! - [`chain`]: a typed connection to a node (subxt, generated from the runtime's metadata):
+//!   submit signed calls, wait for inclusion or finality, read storage and runtime APIs.
+//! - [`consortium`], [`records`], [`grants`], [`audit`]: the project's pallets through
+//!   [`chain`]: administration and onboarding; record registration; grants, requests, key
+//!   releases and emergencies; the audit events of a block.
 //!
 //! The library never prints; every fallible call returns a module error that converts into
 //! [`Error`].
 #![deny(missing_docs)]
 
+pub mod audit;
+pub mod chain;
+pub mod consortium;
 pub mod crypto;
 pub mod dev;
 mod error;
+pub mod grants;
 pub mod keystore;
+pub mod records;
 pub mod store;
 
 pub use error::{Error, Result};

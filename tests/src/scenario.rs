@@ -1,10 +1,10 @@
-//! The patient -> grant -> doctor read -> expiry -> denial scenario, driven through a node's
-//! RPC with signed transactions of the development accounts. Used by the end-to-end test and
-//! by `ehr-demo` (what `scripts/dev.sh` shows).
+//! The patient -> grant -> doctor read -> expiry -> denial scenario on a development chain,
+//! through the client library's typed chain module. Used by the end-to-end test and by
+//! `ehr-demo` (what `scripts/dev.sh` shows).
 
-use anyhow::{anyhow, bail, Context, Result};
-use codec::{Decode, Encode};
+use anyhow::{anyhow, Context, Result};
 use ehr_client::{
+	chain::{account_of, runtime, Chain, ChainError},
 	crypto::{
 		capsule,
 		custody::{self, CustodyCapsule},
@@ -12,260 +12,95 @@ use ehr_client::{
 		payload, release, DataKey,
 	},
 	dev::{dev_custody, dev_identity, DEV_CUSTODY_THRESHOLD},
+	grants::{self, Actions, GrantTerms, Grantee, Purpose, RequestId, Scope},
+	records::{self, RecordDescriptor, RecordId},
 	store::{
 		embedded::EmbeddedStore,
 		replicas::{self, Failure, Replica},
 		Cid, PayloadStore,
 	},
 };
-use ehr_runtime::Runtime;
-use pallet_access::AccessRequest;
-use pallet_records::Record;
-use subxt::{
-	dynamic::{self, Value},
-	tx::Payload,
-	OnlineClient, PolkadotConfig,
-};
-use subxt_signer::sr25519::{dev, Keypair};
 
 /// Organisation id of hospital A in the development preset.
-pub const HOSPITAL_A: u128 = 1;
-
-/// A connection to a node.
-pub struct Chain {
-	api: OnlineClient<PolkadotConfig>,
-}
+pub const HOSPITAL_A: u32 = 1;
 
 /// Blake2b-256, the hash the chain stores for every ciphertext.
 pub use ehr_client::store::replicas::blake2_256;
 
-fn account(key: &Keypair) -> Value {
-	Value::from_bytes(key.public_key().0)
-}
-
-fn first_u64(fields: &[u8]) -> Result<u64> {
-	let bytes: [u8; 8] = fields
-		.get(..8)
-		.and_then(|b| b.try_into().ok())
-		.ok_or_else(|| anyhow!("event too short for an id"))?;
-	Ok(u64::from_le_bytes(bytes))
-}
-
-impl Chain {
-	/// Connects to the node's WebSocket RPC.
-	pub async fn connect(url: &str) -> Result<Chain> {
-		let api = OnlineClient::<PolkadotConfig>::from_insecure_url(url)
-			.await
-			.with_context(|| format!("connecting to {url}"))?;
-		Ok(Chain { api })
-	}
-
-	/// Signs and submits `call`, waits until it is finalized, and returns the first `u64`
-	/// field of the event the call emits on success. A failed dispatch is an error whose text
-	/// names the pallet error (e.g. `GrantExpired`).
-	pub async fn submit<P: Payload>(&self, call: &Call<P>, signer: &Keypair) -> Result<u64> {
-		let Call { payload: tx, pallet, event } = call;
-		let events = self
-			.api
-			.at_current_block()
-			.await?
-			.transactions()
-			.sign_and_submit_then_watch_default(tx, signer)
-			.await?
-			.wait_for_finalized_success()
-			.await
-			.map_err(|e| anyhow!("{e}"))?;
-		for ev in events.iter() {
-			let ev = ev?;
-			if ev.pallet_name() == *pallet && ev.event_name() == *event {
-				return first_u64(ev.field_bytes());
-			}
-		}
-		bail!("no {pallet}.{event} event")
-	}
-
-	/// The chain's clock (`Timestamp::Now`, milliseconds) at the best block.
-	pub async fn now_ms(&self) -> Result<u64> {
-		let at = self.api.at_current_block().await?;
-		let now = at.storage().fetch(dynamic::storage::<(), u64>("Timestamp", "Now"), ()).await?;
-		Ok(now.decode()?)
-	}
-
-	/// Calls the runtime API `function` (e.g. `AccessApi_request`) at the best block and
-	/// decodes its answer.
-	async fn runtime_call<R: Decode>(&self, function: &str, args: impl Encode) -> Result<R> {
-		let at = self.api.at_current_block().await?;
-		let bytes = at.runtime_apis().call_raw(function, Some(&args.encode())).await?;
-		R::decode(&mut &bytes[..]).with_context(|| format!("decoding the answer of {function}"))
-	}
-
-	/// An access request as the chain holds it, with the shares released so far.
-	pub async fn request(&self, id: u64) -> Result<AccessRequest<Runtime>> {
-		let request: Option<_> = self.runtime_call("AccessApi_request", id).await?;
-		request.ok_or_else(|| anyhow!("no open access request #{id}"))
-	}
-
-	/// A record's on-chain metadata.
-	pub async fn record(&self, id: u64) -> Result<Record<Runtime>> {
-		let record: Option<_> = self.runtime_call("RecordsApi_record", id).await?;
-		record.ok_or_else(|| anyhow!("no record #{id}"))
-	}
-
-	/// Waits until the chain's clock has passed `ms`.
-	pub async fn wait_until(&self, ms: u64) -> Result<()> {
-		while self.now_ms().await? < ms {
-			tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-		}
-		Ok(())
-	}
-}
-
-/// A transaction payload together with the event (`pallet`, `event`) it emits on success.
-pub struct Call<P> {
-	payload: P,
-	pallet: &'static str,
-	event: &'static str,
-}
-
-fn call<P: Payload>(payload: P, pallet: &'static str, event: &'static str) -> Call<P> {
-	Call { payload, pallet, event }
-}
-
-/// A record as the patient's wallet prepared it: encrypted, stored, capsules made.
-pub struct PreparedRecord {
-	/// CID of the ciphertext in the payload store.
-	pub cid: String,
-	/// Blake2-256 of the ciphertext.
-	pub hash: [u8; 32],
-	/// Ciphertext size in bytes.
-	pub size: u64,
-	/// The data key wrapped to the patient (HPKE).
-	pub patient_capsule: Vec<u8>,
-	/// The data key wrapped to the consortium custody key.
-	pub custody_capsule: Vec<u8>,
-}
-
-/// Encrypts `plaintext` for the patient named `patient` (a dev account), stores the ciphertext
-/// in every store of `replicas` (the hospitals that pin it), and wraps the data key to the
-/// patient and to the dev custody key. The payload is bound to the patient's account; the
-/// capsules to the ciphertext hash that goes on chain.
+/// Encrypts `plaintext` for `patient`, stores the ciphertext in every store of `replicas`
+/// (the hospitals that pin it), and wraps the data key to the patient and to the dev custody
+/// key: the descriptor of a record of `content_type` kept by hospital A. The payload is bound
+/// to the patient's account; the capsules to the ciphertext hash that goes on chain.
 pub async fn prepare_record(
 	replicas: &[&EmbeddedStore],
-	patient: &Keypair,
-	patient_name: &str,
+	patient: &Identity,
+	content_type: &str,
 	plaintext: &[u8],
-) -> Result<PreparedRecord> {
+) -> Result<RecordDescriptor> {
 	let dek = DataKey::generate();
 	let mut ciphertext = Vec::new();
-	payload::encrypt(&dek, &patient.public_key().0, plaintext, &mut ciphertext)?;
+	payload::encrypt(&dek, &patient.public(), plaintext, &mut ciphertext)?;
 	let hash = blake2_256(&ciphertext);
 	let mut cid = None;
 	for store in replicas {
 		cid = Some(store.put(&mut ciphertext.as_slice()).await?);
 	}
 	let cid = cid.context("no store to keep the record")?;
-	let patient_key = dev_identity(patient_name).x25519_public();
-	let patient_capsule = capsule::seal(&patient_key, &hash, &dek)?.to_bytes();
-	let custody_capsule = custody::seal(&dev_custody()?.group_key, &hash, &dek)?.to_bytes();
-	Ok(PreparedRecord {
+	Ok(RecordDescriptor {
+		patient: account_of(patient),
+		custodian_org: HOSPITAL_A,
 		cid: cid.to_string(),
-		hash,
+		ciphertext_hash: hash,
 		size: ciphertext.len() as u64,
-		patient_capsule,
-		custody_capsule,
+		content_type: content_type.to_owned(),
+		patient_capsule: capsule::seal(&patient.x25519_public(), &hash, &dek)?.to_bytes(),
+		custody_capsule: custody::seal(&dev_custody()?.group_key, &hash, &dek)?.to_bytes(),
+		previous: None,
+		grant: None,
 	})
 }
 
-/// `Records::register` of a prepared record by its patient, kept by hospital A.
-pub fn register_tx(
-	patient: &Keypair,
-	record: &PreparedRecord,
-	content_type: &str,
-) -> Call<impl Payload> {
-	let tx = dynamic::transaction(
-		"Records",
-		"register",
-		vec![
-			account(patient),
-			Value::u128(HOSPITAL_A),
-			Value::from_bytes(record.cid.as_bytes()),
-			Value::from_bytes(record.hash),
-			Value::u128(record.size.into()),
-			Value::from_bytes(content_type.as_bytes()),
-			Value::from_bytes(&record.patient_capsule),
-			Value::from_bytes(&record.custody_capsule),
-			Value::unnamed_variant("None", []),
-			Value::unnamed_variant("None", []),
-		],
-	);
-	call(tx, "Records", "RecordRegistered")
-}
-
-/// `Access::grant`: read access to one record for one account, for a treatment purpose, in
-/// the confidentiality period `[not_before, expires_at)` (chain milliseconds).
-pub fn grant_tx(
-	record: u64,
-	grantee: &Keypair,
+/// Read access to one record for one account, for treatment, in the confidentiality period
+/// `[not_before, expires_at)` (chain milliseconds), under the contract text `terms`.
+pub fn read_grant(
+	record: RecordId,
+	grantee: &Identity,
 	not_before: u64,
 	expires_at: u64,
 	terms: &str,
-) -> Call<impl Payload> {
-	let tx = dynamic::transaction(
-		"Access",
-		"grant",
-		vec![
-			Value::unnamed_variant("Record", [Value::u128(record.into())]),
-			Value::unnamed_variant("Account", [account(grantee)]),
-			Value::unnamed_variant("Treatment", []),
-			Value::named_composite([("read", Value::bool(true)), ("append", Value::bool(false))]),
-			Value::u128(not_before.into()),
-			Value::u128(expires_at.into()),
-			Value::from_bytes(blake2_256(terms.as_bytes())),
-			Value::bool(false),
-		],
-	);
-	call(tx, "Access", "GrantCreated")
-}
-
-/// `Access::request`: ask for the key of `record` under `grant`.
-pub fn request_tx(record: u64, grant: u64) -> Call<impl Payload> {
-	let tx = dynamic::transaction(
-		"Access",
-		"request",
-		vec![Value::u128(record.into()), Value::u128(grant.into())],
-	);
-	call(tx, "Access", "AccessRequested")
-}
-
-/// `Access::release_share`: custodian `custodian_index`'s sealed key share for `request`. The
-/// development custody is 1-of-1, so the share completes the release (`KeyReleased`).
-pub fn release_share_tx(request: u64, custodian_index: u16, sealed: &[u8]) -> Call<impl Payload> {
-	let tx = dynamic::transaction(
-		"Access",
-		"release_share",
-		vec![
-			Value::u128(request.into()),
-			Value::u128(custodian_index.into()),
-			Value::from_bytes(sealed),
-		],
-	);
-	call(tx, "Access", "KeyReleased")
+) -> GrantTerms {
+	GrantTerms {
+		scope: Scope::Record(record),
+		grantee: Grantee::Account(account_of(grantee)),
+		purpose: Purpose::Treatment,
+		actions: Actions { read: true, append: false },
+		not_before,
+		expires_at,
+		terms_hash: blake2_256(terms.as_bytes()),
+		delegable: false,
+	}
 }
 
 /// Custodian 0 of the development consortium (hospital A's node, signing as Alice) answers
 /// access request `request`: reads the request and the record's custody capsule from the
 /// chain, computes its key share with a proof for this request, seals it to the requester's
-/// X25519 key recorded with the request, and submits it.
-pub async fn release_dev_share(chain: &Chain, request: u64) -> Result<u64> {
-	let req = chain.request(request).await?;
-	let record = chain.record(req.record).await?;
-	let capsule = CustodyCapsule::from_bytes(&record.custody_capsule)?;
+/// X25519 key recorded with the request, and submits it. The development custody is 1-of-1,
+/// so the share completes the release.
+pub async fn release_dev_share(chain: &Chain, request: RequestId) -> Result<()> {
+	let at = chain.best().await?;
+	let req = grants::open_request(&at, request)
+		.await?
+		.ok_or_else(|| anyhow!("no open access request #{request}"))?;
+	let record = records::existing(&at, req.record).await?;
+	let capsule = CustodyCapsule::from_bytes(&record.custody_capsule.0)?;
 	let context = release::request_context(request);
 	let custody = dev_custody()?;
 	let share = custody.shares.first().context("the dev custody has one share")?;
 	let released = custody::release_share(share, &capsule.e, &context)?;
 	let sealed = release::seal(&released, &req.requester_x25519, &context)?;
-	chain.submit(&release_share_tx(request, 0, &sealed), &dev::alice()).await
+	let released = grants::release_share(chain, &dev_identity("Alice"), request, 0, sealed).await?;
+	anyhow::ensure!(released.request == request, "the share was released for request #{request}");
+	Ok(())
 }
 
 /// What a read gave: the plaintext, the replica that served it and the ones that did not.
@@ -286,15 +121,19 @@ pub async fn read_record(
 	chain: &Chain,
 	replicas: &[Replica<'_>],
 	requester: &Identity,
-	request: u64,
+	request: RequestId,
 ) -> Result<ReadOutcome> {
-	let req = chain.request(request).await?;
-	let record = chain.record(req.record).await?;
+	let at = chain.best().await?;
+	let req = grants::open_request(&at, request)
+		.await?
+		.ok_or_else(|| anyhow!("no open access request #{request}"))?;
+	let record = records::existing(&at, req.record).await?;
 	let context = release::request_context(request);
 	let releases = req
 		.shares
+		.0
 		.iter()
-		.map(|(_, sealed)| release::open(requester, &context, sealed))
+		.map(|(_, sealed)| release::open(requester, &context, &sealed.0))
 		.collect::<Result<Vec<_>, _>>()?;
 	let custody = dev_custody()?;
 	let dek = custody::combine(
@@ -302,61 +141,53 @@ pub async fn read_record(
 		&custody.verification_keys,
 		DEV_CUSTODY_THRESHOLD,
 		&record.ciphertext_hash,
-		&CustodyCapsule::from_bytes(&record.custody_capsule)?,
+		&CustodyCapsule::from_bytes(&record.custody_capsule.0)?,
 		&context,
 		&releases,
 	)?;
-	let cid: Cid = std::str::from_utf8(&record.cid)?.parse()?;
+	let cid: Cid = std::str::from_utf8(&record.cid.0)?.parse()?;
 	let fetched = replicas::fetch(replicas, &cid, &record.ciphertext_hash, record.size).await?;
 	let mut plaintext = Vec::new();
-	payload::decrypt(&dek, record.patient.as_ref(), &fetched.ciphertext[..], &mut plaintext)?;
+	payload::decrypt(&dek, &record.patient.0, &fetched.ciphertext[..], &mut plaintext)?;
 	Ok(ReadOutcome { plaintext, from: fetched.from, failures: fetched.failures })
 }
 
-/// `Records::report_tamper`: what `provider` served for `record` hashes to `observed_hash`,
-/// not to the on-chain hash.
-pub fn report_tamper_tx(record: u64, failure: &Failure) -> Call<impl Payload> {
-	let tx = dynamic::transaction(
-		"Records",
-		"report_tamper",
-		vec![
-			Value::u128(record.into()),
-			Value::from_bytes(failure.provider.as_bytes()),
-			Value::from_bytes(failure.observed_hash),
-		],
-	);
-	call(tx, "Records", "TamperReported")
-}
-
-/// `Balances::transfer_keep_alive` of `amount` to `to`.
-pub fn transfer_tx(to: &Keypair, amount: u128) -> Call<impl Payload> {
-	let tx = dynamic::transaction(
-		"Balances",
-		"transfer_keep_alive",
-		(to.public_key().to_address::<()>(), amount),
-	);
-	call(tx, "Balances", "Transfer")
+/// `Balances::transfer_keep_alive` of `amount` from `from` to `to`, included in a block.
+pub async fn transfer(
+	chain: &Chain,
+	from: &Identity,
+	to: &Identity,
+	amount: u128,
+) -> Result<(), ChainError> {
+	let call = runtime::transactions()
+		.balances()
+		.transfer_keep_alive(subxt::utils::MultiAddress::Id(account_of(to)), amount);
+	let included = chain.submit(&call, from).await?;
+	included.event::<runtime::balances::events::Transfer>().map(|_| ())
 }
 
 /// The development accounts by their role in the dev preset.
 pub struct Cast {
+	/// Alice: sudo, manager of hospital A and the dev custodian.
+	pub manager: Identity,
 	/// Charlie, a patient.
-	pub patient: Keypair,
+	pub patient: Identity,
 	/// Bob, doctor at hospital A.
-	pub doctor: Keypair,
+	pub doctor: Identity,
 	/// Eve, doctor at hospital B (emergency flag).
-	pub other_doctor: Keypair,
+	pub other_doctor: Identity,
 	/// Ferdie, not registered.
-	pub outsider: Keypair,
+	pub outsider: Identity,
 }
 
 impl Default for Cast {
 	fn default() -> Self {
 		Cast {
-			patient: dev::charlie(),
-			doctor: dev::bob(),
-			other_doctor: dev::eve(),
-			outsider: dev::ferdie(),
+			manager: dev_identity("Alice"),
+			patient: dev_identity("Charlie"),
+			doctor: dev_identity("Bob"),
+			other_doctor: dev_identity("Eve"),
+			outsider: dev_identity("Ferdie"),
 		}
 	}
 }

@@ -6,19 +6,17 @@
 //! unregistered account cannot even get a transaction into the pool.
 
 use ehr_client::{
-	dev::dev_identity,
+	chain::{Chain, ChainError, Rejection},
+	grants, records,
 	store::{embedded::EmbeddedStore, replicas::Replica, PayloadStore, StoreError},
 };
 use ehr_tests::{
-	scenario::{
-		grant_tx, prepare_record, read_record, register_tx, release_dev_share, report_tamper_tx,
-		request_tx, transfer_tx, Cast, Chain,
-	},
+	scenario::{prepare_record, read_grant, read_record, release_dev_share, transfer, Cast},
 	Node,
 };
 
 /// The confidentiality period of the test grant, in chain milliseconds.
-const PERIOD_MS: u64 = 40_000;
+const PERIOD_MS: u64 = 30_000;
 
 #[tokio::test]
 async fn grant_request_expiry_and_denials_on_a_dev_chain() {
@@ -31,33 +29,33 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 	let replicas: [Replica; 2] = [("hospital-a", &hospital_a), ("hospital-b", &hospital_b)];
 
 	let plaintext = br#"{"resourceType":"Observation"}"#;
-	let record = prepare_record(&[&hospital_a, &hospital_b], &cast.patient, "Charlie", plaintext)
-		.await
-		.expect("encrypt and store");
-	let record_id = chain
-		.submit(&register_tx(&cast.patient, &record, "Observation"), &cast.patient)
+	let record =
+		prepare_record(&[&hospital_a, &hospital_b], &cast.patient, "Observation", plaintext)
+			.await
+			.expect("encrypt and store");
+	let registered = records::register(&chain, &cast.patient, &record)
 		.await
 		.expect("patient registers the record");
+	let record_id = registered.record;
+	assert_eq!(registered.patient, record.patient);
+	let at = chain.best().await.expect("best block");
+	let on_chain = records::existing(&at, record_id).await.expect("the record is on chain");
+	assert_eq!(on_chain.ciphertext_hash, record.ciphertext_hash);
+	assert_eq!(on_chain.cid.0, record.cid.as_bytes());
 
 	let now = chain.now_ms().await.expect("chain time");
-	let grant = chain
-		.submit(
-			&grant_tx(
-				record_id,
-				&cast.doctor,
-				now,
-				now + PERIOD_MS,
-				"treatment of the 2026 fracture",
-			),
-			&cast.patient,
-		)
-		.await
-		.expect("patient grants the doctor");
+	let terms =
+		read_grant(record_id, &cast.doctor, now, now + PERIOD_MS, "treatment of the 2026 fracture");
+	let created =
+		grants::grant(&chain, &cast.patient, &terms).await.expect("patient grants the doctor");
+	let grant = created.grant;
+	assert_eq!((created.patient, created.expires_at), (record.patient, now + PERIOD_MS));
 
-	let request = chain
-		.submit(&request_tx(record_id, grant), &cast.doctor)
+	let requested = grants::request(&chain, &cast.doctor, record_id, grant)
 		.await
 		.expect("the grantee's request inside the period succeeds");
+	let request = requested.request;
+	assert_eq!((requested.record, requested.grant), (record_id, grant));
 	release_dev_share(&chain, request).await.expect("the custodian releases its share");
 
 	// Hospital A's copy is altered on disk: the read detects it, takes hospital B's copy and
@@ -67,7 +65,7 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 	let mut bytes = std::fs::read(&block).expect("block");
 	bytes[20] ^= 1;
 	std::fs::write(&block, bytes).expect("tamper");
-	let read = read_record(&chain, &replicas, &dev_identity("Bob"), request).await.expect("read");
+	let read = read_record(&chain, &replicas, &cast.doctor, request).await.expect("read");
 	assert_eq!(read.plaintext, plaintext, "the doctor decrypts the patient's record");
 	assert_eq!(read.from, "hospital-b");
 	let [failure] = &read.failures[..] else { panic!("one failure: {:?}", read.failures) };
@@ -75,34 +73,45 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 	assert!(matches!(failure.error, StoreError::Corrupt { .. }), "{}", failure.error);
 	assert!(failure.repaired);
 	assert!(hospital_a.get(&cid, &mut Vec::new()).await.is_ok(), "hospital A's copy is repaired");
-	let reported = chain
-		.submit(&report_tamper_tx(record_id, failure), &cast.doctor)
-		.await
-		.expect("the doctor reports the tampered copy");
-	assert_eq!(reported, record_id);
+	let reported = records::report_tamper(
+		&chain,
+		&cast.doctor,
+		record_id,
+		&failure.provider,
+		failure.observed_hash,
+	)
+	.await
+	.expect("the doctor reports the tampered copy");
+	assert_eq!((reported.record, reported.reports), (record_id, 1));
+	let at = chain.best().await.expect("best block");
+	let reporters = records::tamper_reports(&at, record_id).await.expect("reports");
+	assert_eq!(reporters, vec![ehr_client::chain::account_of(&cast.doctor)]);
 
-	let eve = read_record(&chain, &replicas, &dev_identity("Eve"), request).await;
+	let eve = read_record(&chain, &replicas, &cast.other_doctor, request).await;
 	assert!(eve.is_err(), "the share is sealed to Bob: Eve cannot open it");
 
-	let denied = chain
-		.submit(&request_tx(record_id, grant), &cast.other_doctor)
+	let denied = grants::request(&chain, &cast.other_doctor, record_id, grant)
 		.await
 		.expect_err("a doctor who is not the grantee is refused");
-	assert!(denied.to_string().contains("NotGrantee"), "{denied}");
+	let failure = denied.dispatch().expect("a pallet error");
+	assert_eq!((failure.pallet.as_str(), failure.error.as_str()), ("Access", "NotGrantee"));
+	assert!(failure.doc.contains("Ask the patient for a grant"), "{denied}");
 
-	let rejected = chain
-		.submit(&transfer_tx(&cast.doctor, 1), &cast.outsider)
+	let rejected = transfer(&chain, &cast.outsider, &cast.doctor, 1)
 		.await
 		.expect_err("an unregistered account is rejected before the pool");
-	assert!(rejected.to_string().to_lowercase().contains("invalid"), "{rejected}");
+	assert!(matches!(rejected, ChainError::Rejected(Rejection::NotRegistered)), "{rejected:?}");
 
 	// Wait until the chain's clock passes the end of the period: access ends by itself.
 	chain.wait_until(now + PERIOD_MS).await.expect("chain time");
-	let expired = chain
-		.submit(&request_tx(record_id, grant), &cast.doctor)
+	let expired = grants::request(&chain, &cast.doctor, record_id, grant)
 		.await
 		.expect_err("the request after the period fails");
-	assert!(expired.to_string().contains("GrantExpired"), "{expired}");
+	assert!(expired.is("GrantExpired"), "{expired}");
+	assert_eq!(
+		expired.to_string(),
+		"The grant's period is over. Ask the patient to renew it. (Access.GrantExpired)"
+	);
 }
 
 #[test]
@@ -111,8 +120,13 @@ fn dev_preset_x25519_keys_are_the_client_dev_keys() {
 	// The preset registers the keys in this order.
 	assert_eq!(presets.map(|(name, _)| name), ["Alice", "Bob", "Charlie", "Dave", "Eve"]);
 	for (name, key) in presets {
-		assert_eq!(key, dev_identity(name).x25519_public(), "{name}");
+		assert_eq!(key, ehr_client::dev::dev_identity(name).x25519_public(), "{name}");
 	}
+	assert_eq!(
+		ehr_client::chain::INVALID_NOT_REGISTERED,
+		pallet_consortium::INVALID_NOT_REGISTERED
+	);
+	assert_eq!(ehr_client::chain::INVALID_RATE_LIMITED, pallet_consortium::INVALID_RATE_LIMITED);
 	let custody = ehr_client::dev::dev_custody().expect("dev custody");
 	assert_eq!(ehr_runtime::genesis_config_presets::DEV_CUSTODY_KEY, custody.group_key);
 }

@@ -3,13 +3,12 @@
 
 use std::time::Duration;
 
-use ehr_tests::{
-	hex_bytes,
-	scenario::{transfer_tx, Chain},
-	Node,
+use ehr_client::{
+	chain::{runtime, Chain},
+	dev::dev_identity,
 };
+use ehr_tests::{hex_bytes, scenario::transfer, Node};
 use serde_json::json;
-use subxt_signer::sr25519::dev;
 
 #[tokio::test]
 async fn dev_chain_produces_blocks_serves_rpc_and_includes_a_transfer() {
@@ -33,10 +32,15 @@ async fn dev_chain_produces_blocks_serves_rpc_and_includes_a_transfer() {
 	let version = metadata.get(4).copied().unwrap_or(0);
 	assert!(version >= 14, "metadata V{version}: standard clients need V14 or later");
 
-	// A signed balance transfer from Alice to Bob is finalized and emits Balances.Transfer.
+	// The client's generated types match the runtime the node runs (the checked-in metadata
+	// is the wasm runtime's, not only the native build's).
 	let chain = Chain::connect(&node.ws_url()).await.expect("subxt connects");
-	chain
-		.submit(&transfer_tx(&dev::bob(), 12_345_000_000_000), &dev::alice())
+	let at = chain.finalized().await.expect("finalized block");
+	assert!(runtime::is_codegen_valid_for(&at.metadata()), "client generated for another runtime");
+
+	// A signed balance transfer from Alice to Bob is finalized and emits Balances.Transfer.
+	let chain = chain.waiting(ehr_client::chain::Wait::Finalized);
+	transfer(&chain, &dev_identity("Alice"), &dev_identity("Bob"), 12_345_000_000_000)
 		.await
 		.expect("transfer finalized and successful");
 

@@ -1,11 +1,12 @@
 //! Identities: one secret seed, two keys.
 //!
-//! The seed comes from a BIP-39 phrase exactly as Substrate wallets derive it for the ed25519
-//! scheme (PBKDF2-HMAC-SHA512 over the phrase's *entropy*, salt `"mnemonic" + password`, 2048
-//! rounds; the first 32 bytes are the ed25519 secret seed), so the account id and the SS58
-//! address equal what polkadot.js or `subkey --scheme ed25519` show for the same phrase.
-//! The X25519 key for capsules is derived from the same seed with HKDF-SHA256 and its own
-//! label, so one backup restores both keys.
+//! The seed comes from a BIP-39 phrase exactly as Substrate wallets derive it (PBKDF2-HMAC-SHA512
+//! over the phrase's *entropy*, salt `"mnemonic" + password`, 2048 rounds; the first 32 bytes
+//! are the secret seed), so the account id and the SS58 address equal what polkadot.js or
+//! `subkey` show for the same phrase and [`Scheme`]: ed25519 (the wallet's default) uses the
+//! seed as the ed25519 secret key, sr25519 as the schnorrkel mini secret key. The X25519 key
+//! for capsules is derived from the same seed with HKDF-SHA256 and its own label, so one backup
+//! restores both keys.
 //!
 //! ```
 //! use ehr_client::crypto::identity::Identity;
@@ -20,6 +21,7 @@
 use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
 use hkdf::Hkdf;
 use sha2::Sha256;
+use subxt_signer::sr25519;
 use zeroize::{Zeroize, Zeroizing};
 
 /// The SS58 address prefix of this chain (42, the generic Substrate prefix).
@@ -35,6 +37,9 @@ pub enum IdentityError {
 	/// The phrase is not a valid English BIP-39 mnemonic.
 	#[error("invalid mnemonic phrase: {0}")]
 	Mnemonic(String),
+	/// The seed is not a valid key of the scheme.
+	#[error("invalid {0} secret seed")]
+	Seed(Scheme),
 	/// The string is not an SS58 address.
 	#[error("invalid SS58 address `{address}`: {reason}")]
 	Ss58 {
@@ -45,20 +50,79 @@ pub enum IdentityError {
 	},
 }
 
-/// A wallet identity: an ed25519 signing key and an X25519 key-agreement key from one seed.
-/// Secrets are zeroized on drop and never shown by `Debug`.
+/// The signature scheme of an account: what its transactions are signed with. The chain
+/// accepts both (its signature type is `MultiSignature`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scheme {
+	/// Ed25519, the wallet's default for new accounts.
+	Ed25519,
+	/// Sr25519 (schnorrkel), the scheme of polkadot.js' default accounts and of the
+	/// development accounts.
+	Sr25519,
+}
+
+impl Scheme {
+	/// The scheme's name, as `subkey --scheme` spells it.
+	pub fn name(self) -> &'static str {
+		match self {
+			Scheme::Ed25519 => "ed25519",
+			Scheme::Sr25519 => "sr25519",
+		}
+	}
+}
+
+impl core::fmt::Display for Scheme {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		f.write_str(self.name())
+	}
+}
+
+impl core::str::FromStr for Scheme {
+	type Err = String;
+	fn from_str(s: &str) -> Result<Self, Self::Err> {
+		match s {
+			"ed25519" => Ok(Scheme::Ed25519),
+			"sr25519" => Ok(Scheme::Sr25519),
+			other => Err(format!("unknown signature scheme `{other}`: use ed25519 or sr25519")),
+		}
+	}
+}
+
+/// The signing half of an identity.
+enum Signing {
+	Ed25519(SigningKey),
+	Sr25519(sr25519::Keypair),
+}
+
+/// A wallet identity: a signing key (ed25519 or sr25519) and an X25519 key-agreement key from
+/// one seed. Secrets are zeroized on drop and never shown by `Debug`.
 pub struct Identity {
 	seed: Zeroizing<[u8; 32]>,
-	signing: SigningKey,
+	signing: Signing,
+	/// The account id (the signing public key), cached.
+	public: [u8; 32],
+	/// Whether the signing key is the seed's own key (false for the development accounts,
+	/// whose sr25519 key comes from a derivation path): only such identities can be stored.
+	storable: bool,
 	x25519: x25519_dalek::StaticSecret,
 	/// Cached: every capsule opening needs it, and computing it is a scalar multiplication.
 	x25519_public: [u8; 32],
 }
 
 impl Identity {
-	/// The identity of a BIP-39 phrase (English word list) and optional password, derived as
-	/// Substrate derives ed25519 keys (`sp_core::ed25519::Pair::from_phrase`).
+	/// The ed25519 identity of a BIP-39 phrase (English word list) and optional password,
+	/// derived as Substrate derives ed25519 keys (`sp_core::ed25519::Pair::from_phrase`).
 	pub fn from_phrase(phrase: &str, password: Option<&str>) -> Result<Self, IdentityError> {
+		Self::from_phrase_with(Scheme::Ed25519, phrase, password)
+	}
+
+	/// The identity of a BIP-39 phrase and optional password for `scheme`, derived as
+	/// Substrate derives keys of that scheme from a phrase without a derivation path.
+	pub fn from_phrase_with(
+		scheme: Scheme,
+		phrase: &str,
+		password: Option<&str>,
+	) -> Result<Self, IdentityError> {
 		let mnemonic = bip39::Mnemonic::parse_in(bip39::Language::English, phrase)
 			.map_err(|e| IdentityError::Mnemonic(e.to_string()))?;
 		let mut entropy = Zeroizing::new(mnemonic.to_entropy());
@@ -68,32 +132,66 @@ impl Identity {
 		seed.copy_from_slice(&full[..32]);
 		full.zeroize();
 		entropy.zeroize();
-		Ok(Self::from_seed(seed))
+		Self::from_seed_with(scheme, seed)
 	}
 
-	/// A new identity with a fresh random 12-word phrase; returns the phrase to show the user
-	/// once for backup.
-	pub fn generate() -> (Self, Zeroizing<String>) {
+	/// A new identity of `scheme` with a fresh random 12-word phrase; returns the phrase to
+	/// show the user once for backup.
+	pub fn generate(scheme: Scheme) -> (Self, Zeroizing<String>) {
 		let entropy: Zeroizing<[u8; 16]> = Zeroizing::new(super::random_array());
 		let mnemonic = bip39::Mnemonic::from_entropy_in(bip39::Language::English, &entropy[..])
 			.expect("16 bytes is a valid BIP-39 entropy length");
 		let phrase = Zeroizing::new(mnemonic.to_string());
-		let id = Self::from_phrase(&phrase, None).expect("a generated phrase is valid");
+		let id =
+			Self::from_phrase_with(scheme, &phrase, None).expect("a generated phrase is valid");
 		(id, phrase)
 	}
 
-	/// The identity of a raw 32-byte secret seed (the ed25519 secret key).
-	pub fn from_seed(mut seed: [u8; 32]) -> Self {
-		let signing = SigningKey::from_bytes(&seed);
+	/// The ed25519 identity of a raw 32-byte secret seed (the ed25519 secret key).
+	pub fn from_seed(seed: [u8; 32]) -> Self {
+		Self::from_seed_with(Scheme::Ed25519, seed).expect("every 32-byte seed is an ed25519 key")
+	}
+
+	/// The identity of a raw 32-byte secret seed of `scheme` (the ed25519 secret key, or the
+	/// sr25519 mini secret key).
+	pub fn from_seed_with(scheme: Scheme, mut seed: [u8; 32]) -> Result<Self, IdentityError> {
+		let signing = match scheme {
+			Scheme::Ed25519 => Signing::Ed25519(SigningKey::from_bytes(&seed)),
+			Scheme::Sr25519 => Signing::Sr25519(
+				sr25519::Keypair::from_secret_key(seed).map_err(|_| IdentityError::Seed(scheme))?,
+			),
+		};
+		let out = Self::assemble(signing, &seed, true);
+		seed.zeroize();
+		Ok(out)
+	}
+
+	/// An identity whose sr25519 key comes from elsewhere (a derivation path) and whose
+	/// X25519 key from `seed`; it cannot be stored (see [`Identity::is_storable`]).
+	pub(crate) fn with_sr25519_key(keypair: sr25519::Keypair, seed: &[u8; 32]) -> Self {
+		Self::assemble(Signing::Sr25519(keypair), seed, false)
+	}
+
+	fn assemble(signing: Signing, seed: &[u8; 32], storable: bool) -> Self {
+		let public = match &signing {
+			Signing::Ed25519(k) => k.verifying_key().to_bytes(),
+			Signing::Sr25519(k) => k.public_key().0,
+		};
 		let mut x_secret = Zeroizing::new([0u8; 32]);
-		Hkdf::<Sha256>::new(None, &seed)
+		Hkdf::<Sha256>::new(None, seed)
 			.expand(X25519_LABEL, &mut x_secret[..])
 			.expect("32 bytes is a valid HKDF-SHA256 output length");
 		let x25519 = x25519_dalek::StaticSecret::from(*x_secret);
 		let x25519_public = x25519_dalek::PublicKey::from(&x25519).to_bytes();
-		let out = Self { seed: Zeroizing::new(seed), signing, x25519, x25519_public };
-		seed.zeroize();
-		out
+		Self { seed: Zeroizing::new(*seed), signing, public, storable, x25519, x25519_public }
+	}
+
+	/// The signature scheme of the account.
+	pub fn scheme(&self) -> Scheme {
+		match self.signing {
+			Signing::Ed25519(_) => Scheme::Ed25519,
+			Signing::Sr25519(_) => Scheme::Sr25519,
+		}
 	}
 
 	/// The secret seed (what the keystore stores).
@@ -101,9 +199,15 @@ impl Identity {
 		&self.seed
 	}
 
-	/// The ed25519 public key: the on-chain account id.
+	/// Whether [`Identity::from_seed_with`] of this identity's scheme and seed gives it back,
+	/// i.e. whether a keystore can hold it. False only for the development accounts.
+	pub fn is_storable(&self) -> bool {
+		self.storable
+	}
+
+	/// The signing public key: the on-chain account id.
 	pub fn public(&self) -> [u8; 32] {
-		self.signing.verifying_key().to_bytes()
+		self.public
 	}
 
 	/// The account's SS58 address (prefix [`SS58_PREFIX`]).
@@ -111,14 +215,25 @@ impl Identity {
 		ss58_encode(&self.public(), SS58_PREFIX)
 	}
 
-	/// Signs `message` with the ed25519 key.
+	/// Signs `message` with the account's key (an ed25519 or an sr25519 signature, by
+	/// [`Identity::scheme`]).
 	pub fn sign(&self, message: &[u8]) -> [u8; 64] {
-		self.signing.sign(message).to_bytes()
+		match &self.signing {
+			Signing::Ed25519(k) => k.sign(message).to_bytes(),
+			Signing::Sr25519(k) => k.sign(message).0,
+		}
 	}
 
-	/// Checks an ed25519 signature of this identity.
+	/// Checks a signature of this identity (of its scheme).
 	pub fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
-		verify(&self.public(), message, signature)
+		match self.scheme() {
+			Scheme::Ed25519 => verify(&self.public(), message, signature),
+			Scheme::Sr25519 => sr25519::verify(
+				&sr25519::Signature(*signature),
+				message,
+				&sr25519::PublicKey(self.public),
+			),
+		}
 	}
 
 	/// The X25519 public key, published on chain when the account is registered.
@@ -135,6 +250,7 @@ impl Identity {
 impl core::fmt::Debug for Identity {
 	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
 		f.debug_struct("Identity")
+			.field("scheme", &self.scheme())
 			.field("account", &self.ss58())
 			.field("x25519_public", &hex::encode(self.x25519_public()))
 			.finish_non_exhaustive()
@@ -223,6 +339,31 @@ mod tests {
 				&theirs.public()
 			));
 		}
+	}
+
+	#[test]
+	fn same_keys_as_substrate_sr25519() {
+		use sp_core::Pair;
+		for password in [None, Some("secret")] {
+			let ours = Identity::from_phrase_with(Scheme::Sr25519, PHRASE, password).unwrap();
+			let theirs = sp_core::sr25519::Pair::from_phrase(PHRASE, password).unwrap().0;
+			assert_eq!(ours.scheme(), Scheme::Sr25519);
+			assert_eq!(ours.public(), theirs.public().0);
+			let sig = ours.sign(b"msg");
+			assert!(sp_core::sr25519::Pair::verify(
+				&sp_core::sr25519::Signature::from_raw(sig),
+				b"msg",
+				&theirs.public()
+			));
+			assert!(ours.verify(b"msg", &sig));
+			assert!(!ours.verify(b"other", &sig));
+			let again = Identity::from_seed_with(Scheme::Sr25519, *ours.seed()).unwrap();
+			assert_eq!(again.public(), ours.public());
+		}
+		let ed = Identity::from_phrase(PHRASE, None).unwrap();
+		let sr = Identity::from_phrase_with(Scheme::Sr25519, PHRASE, None).unwrap();
+		assert_ne!(ed.public(), sr.public(), "one phrase, two accounts");
+		assert_eq!(ed.x25519_public(), sr.x25519_public(), "one seed, one X25519 key");
 	}
 
 	#[test]

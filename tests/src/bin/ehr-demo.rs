@@ -3,36 +3,34 @@
 
 use anyhow::Result;
 use ehr_client::{
-	dev::dev_identity,
+	chain::{Chain, ChainError},
+	grants, records,
 	store::{embedded::EmbeddedStore, replicas::Replica},
 };
 use ehr_tests::scenario::{
-	grant_tx, prepare_record, read_record, register_tx, release_dev_share, report_tamper_tx,
-	request_tx, transfer_tx, Cast, Chain,
+	prepare_record, read_grant, read_record, release_dev_share, transfer, Cast,
 };
-use pallet_consortium::INVALID_NOT_REGISTERED;
 
 /// The confidentiality period of the demo grant, in chain milliseconds.
 const PERIOD_MS: u64 = 30_000;
+
+/// Chain time (ms since the Unix epoch) as a UTC date.
+fn date(ms: u64) -> String {
+	i64::try_from(ms)
+		.ok()
+		.and_then(chrono::DateTime::from_timestamp_millis)
+		.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+		.unwrap_or_else(|| format!("{ms} ms"))
+}
 
 fn step(text: &str) {
 	println!("\n--- {text}");
 }
 
-fn outcome<T: std::fmt::Display>(result: Result<T>, what: &str) {
+fn outcome<T>(result: Result<T, ChainError>, what: &str, id: impl Fn(&T) -> u64) {
 	match result {
-		Ok(id) => println!("    ok: {what} #{id}"),
-		Err(e) => {
-			let text = e.to_string();
-			let why = match text.rsplit_once("Pallet error: ") {
-				Some((_, error)) => error.to_string(),
-				None if text.contains(&format!("custom error: {INVALID_NOT_REGISTERED}")) => {
-					"rejected before the pool: the account is not registered".to_string()
-				}
-				None => text,
-			};
-			println!("    DENIED: {why}");
-		}
+		Ok(value) => println!("    ok: {what} #{}", id(&value)),
+		Err(e) => println!("    DENIED: {e}"),
 	}
 }
 
@@ -49,10 +47,10 @@ async fn main() -> Result<()> {
 	step("Charlie (patient) encrypts a lab result; hospitals A and B keep the ciphertext (embedded IPFS stores)");
 	let plaintext = br#"{"resourceType":"Observation","code":{"text":"HbA1c"},"valueQuantity":{"value":6.1,"unit":"%"}}"#;
 	let record =
-		prepare_record(&[&hospital_a, &hospital_b], &cast.patient, "Charlie", plaintext).await?;
+		prepare_record(&[&hospital_a, &hospital_b], &cast.patient, "Observation", plaintext)
+			.await?;
 	println!("    CID {} ({} bytes of ciphertext)", record.cid, record.size);
-	let record_id =
-		chain.submit(&register_tx(&cast.patient, &record, "Observation"), &cast.patient).await?;
+	let record_id = records::register(&chain, &cast.patient, &record).await?.record;
 	println!("    registered on chain as record #{record_id}: CID, hash and key capsules, nothing in clear");
 
 	let now = chain.now_ms().await?;
@@ -60,25 +58,23 @@ async fn main() -> Result<()> {
 		"Charlie grants Bob (doctor, hospital A) read access for {} s",
 		PERIOD_MS / 1000
 	));
-	let grant = chain
-		.submit(
-			&grant_tx(record_id, &cast.doctor, now, now + PERIOD_MS, "HbA1c follow-up, Dr Bob"),
-			&cast.patient,
-		)
-		.await?;
+	let terms =
+		read_grant(record_id, &cast.doctor, now, now + PERIOD_MS, "HbA1c follow-up, Dr Bob");
+	let grant = grants::grant(&chain, &cast.patient, &terms).await?.grant;
 	println!(
-		"    grant #{grant}: purpose TREAT, read only, ends at chain time {} ms",
-		now + PERIOD_MS
+		"    grant #{grant}: purpose TREAT, read only, from {} until {}",
+		date(now),
+		date(now + PERIOD_MS)
 	);
 
 	step("Bob requests the record's key under the grant");
-	let request = chain.submit(&request_tx(record_id, grant), &cast.doctor).await?;
+	let request = grants::request(&chain, &cast.doctor, record_id, grant).await?.request;
 	println!("    ok: access request #{request}, recorded with Bob's X25519 key");
 
 	step("Hospital A's custodian checks the request on chain and releases its key share to Bob");
-	let released = release_dev_share(&chain, request).await?;
+	release_dev_share(&chain, request).await?;
 	println!(
-		"    ok: KeyReleased for request #{released}: the share is sealed to Bob, with a proof"
+		"    ok: key released for request #{request}: the share is sealed to Bob, with a proof"
 	);
 
 	step("Someone alters hospital A's copy of the ciphertext on disk");
@@ -89,33 +85,39 @@ async fn main() -> Result<()> {
 	println!("    one bit flipped in {}", block.display());
 
 	step("Bob reads the record: combines the shares, fetches the ciphertext by CID, decrypts");
-	let read = read_record(&chain, &replicas, &dev_identity("Bob"), request).await?;
+	let read = read_record(&chain, &replicas, &cast.doctor, request).await?;
 	for failure in &read.failures {
 		println!("    {}: {}", failure.provider, failure.error);
 		let repaired =
 			if failure.repaired { "repaired from the good copy" } else { "NOT repaired" };
 		println!("    {}: {repaired}", failure.provider);
-		chain.submit(&report_tamper_tx(record_id, failure), &cast.doctor).await?;
+		records::report_tamper(
+			&chain,
+			&cast.doctor,
+			record_id,
+			&failure.provider,
+			failure.observed_hash,
+		)
+		.await?;
 		println!("    reported on chain: Records.TamperReported for record #{record_id}");
 	}
 	println!("    ok: {}'s copy matches the on-chain hash; plaintext:", read.from);
 	println!("    {}", String::from_utf8_lossy(&read.plaintext));
 
 	step("Eve (doctor, hospital B) tries the same grant");
-	outcome(
-		chain.submit(&request_tx(record_id, grant), &cast.other_doctor).await,
-		"access request",
-	);
+	let eve = grants::request(&chain, &cast.other_doctor, record_id, grant).await;
+	outcome(eve, "access request", |e| e.request);
 
 	step("Ferdie (not registered) tries to send any transaction");
-	outcome(chain.submit(&transfer_tx(&cast.doctor, 1), &cast.outsider).await, "transfer");
+	outcome(transfer(&chain, &cast.outsider, &cast.doctor, 1).await, "transfer", |_| 0);
 
 	step("waiting for the confidentiality period to end");
 	chain.wait_until(now + PERIOD_MS).await?;
-	println!("    chain time is past {}", now + PERIOD_MS);
+	println!("    the chain's clock is past {}", date(now + PERIOD_MS));
 
 	step("Bob requests again after the period");
-	outcome(chain.submit(&request_tx(record_id, grant), &cast.doctor).await, "access request");
-	println!("\nEvery step above is an event in a finalized block: the chain is the audit log.");
+	let late = grants::request(&chain, &cast.doctor, record_id, grant).await;
+	outcome(late, "access request", |e| e.request);
+	println!("\nEvery step above is an event on chain: the chain is the audit log.");
 	Ok(())
 }
