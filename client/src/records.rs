@@ -11,6 +11,7 @@ use crate::chain::{
 	},
 	At, Chain, ChainError, EhrConfig,
 };
+use crate::crypto::custody::RecordLabel;
 
 /// A record version's id.
 pub type RecordId = u64;
@@ -41,6 +42,36 @@ pub struct RecordDescriptor {
 	pub previous: Option<RecordId>,
 	/// The Append grant a staff member registers under (`None` when the patient registers).
 	pub grant: Option<GrantId>,
+}
+
+impl RecordDescriptor {
+	/// The label its custody capsule is sealed and proved for (see
+	/// [`crate::crypto::custody::RecordLabel`]).
+	pub fn label(&self) -> [u8; 64] {
+		RecordLabel {
+			patient: &self.patient.0,
+			custodian_org: self.custodian_org,
+			content_type: self.content_type.as_bytes(),
+			ciphertext_hash: &self.ciphertext_hash,
+			size: self.size,
+			cid: self.cid.as_bytes(),
+		}
+		.digest()
+	}
+}
+
+/// The label of `record` as the chain holds it: what a custodian checks its custody capsule
+/// against before releasing a share.
+pub fn label(record: &Record) -> [u8; 64] {
+	RecordLabel {
+		patient: &record.patient.0,
+		custodian_org: record.custodian_org,
+		content_type: &record.content_type.0,
+		ciphertext_hash: &record.ciphertext_hash,
+		size: record.size,
+		cid: &record.cid.0,
+	}
+	.digest()
 }
 
 /// `Records::register`: registers a record version, signed by its patient or by a staff

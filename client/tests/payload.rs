@@ -33,8 +33,11 @@ fn open(key: &DataKey, sealed: &[u8]) -> Result<Vec<u8>, PayloadError> {
 }
 
 fn header_len() -> usize {
-	4 + 1 + 1 + 7 + 1 + RID.len()
+	4 + 1 + 1 + 7 + 32 + 1 + RID.len()
 }
+
+/// Where the nonce prefix and the key commitment are in the header.
+const PREFIX_AND_COMMITMENT: std::ops::Range<usize> = 6..6 + 7 + 32;
 
 #[test]
 fn round_trips_at_chunk_boundaries() {
@@ -143,8 +146,11 @@ fn every_flipped_byte_is_detected() {
 		let chunk = (at.saturating_sub(h) / SEALED_CHUNK_SIZE) as u64;
 		match at {
 			0..=3 => assert!(matches!(err, PayloadError::BadHeader(_)), "{at}: {err}"),
-			4 => assert!(matches!(err, PayloadError::UnsupportedVersion(0)), "{at}: {err}"),
+			4 => assert!(matches!(err, PayloadError::UnsupportedVersion(3)), "{at}: {err}"),
 			5 => assert!(matches!(err, PayloadError::UnsupportedAlgorithm(0)), "{at}: {err}"),
+			_ if PREFIX_AND_COMMITMENT.contains(&at) => {
+				assert!(matches!(err, PayloadError::WrongKey), "{at}: {err}")
+			}
 			_ if at == h - RID.len() - 1 => assert!(
 				matches!(err, PayloadError::BadHeader(_) | PayloadError::WrongRecordId { .. }),
 				"{at}: {err}"
@@ -171,7 +177,38 @@ fn wrong_record_id_and_key() {
 	assert!(matches!(err, PayloadError::WrongRecordId { .. }));
 	assert!(err.to_string().contains(&hex::encode(b"record-43")));
 	let other = DataKey::generate();
-	assert!(matches!(open(&other, &sealed), Err(PayloadError::TamperedChunk { index: 0 })));
+	assert!(matches!(open(&other, &sealed), Err(PayloadError::WrongKey)));
+}
+
+/// AES-GCM and ChaCha20-Poly1305 do not commit to their key, so a ciphertext can be crafted
+/// to open under two keys. The header commits to one data key and the commitment is checked
+/// before any chunk: under any other key, nothing is decrypted, whatever the chunks hold.
+#[test]
+fn a_payload_opens_under_the_one_key_it_commits_to() {
+	for alg in ALGORITHMS {
+		let (a, b) = (DataKey::generate(), DataKey::generate());
+		let sealed_a = seal_with(&a, alg, &data(CHUNK_SIZE + 1));
+		let sealed_b = seal_with(&b, alg, &data(CHUNK_SIZE + 1));
+		let h = header_len();
+		// A's header (and commitment) in front of chunks made under B: neither key opens it,
+		// and B is refused at the commitment, before its chunks are tried.
+		let mut spliced = sealed_a[..h].to_vec();
+		spliced.extend_from_slice(&sealed_b[h..]);
+		let mut out = Vec::new();
+		let err = payload::decrypt(&b, RID, &spliced[..], &mut out).unwrap_err();
+		assert!(matches!(err, PayloadError::WrongKey), "{err}");
+		assert!(out.is_empty(), "no byte is written under a key the payload does not commit to");
+		assert!(matches!(open(&a, &spliced), Err(PayloadError::TamperedChunk { index: 0 })));
+		assert!(err.to_string().contains("key commitment"));
+	}
+}
+
+#[test]
+fn version_1_payloads_are_refused() {
+	let key = DataKey::generate();
+	let mut sealed = seal(&key, b"secret");
+	sealed[4] = 1;
+	assert!(matches!(open(&key, &sealed), Err(PayloadError::UnsupportedVersion(1))));
 }
 
 #[test]

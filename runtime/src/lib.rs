@@ -66,7 +66,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ehr-runtime"),
 	impl_name: alloc::borrow::Cow::Borrowed("ehr-runtime"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -138,7 +138,7 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run on runtime upgrade.
-type Migrations = ();
+type Migrations = (pallet_records::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Dispatches transactions to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -46,7 +46,7 @@ pub async fn prepare_record(
 		cid = Some(store.put(&mut ciphertext.as_slice()).await?);
 	}
 	let cid = cid.context("no store to keep the record")?;
-	Ok(RecordDescriptor {
+	let mut record = RecordDescriptor {
 		patient: account_of(patient),
 		custodian_org: HOSPITAL_A,
 		cid: cid.to_string(),
@@ -54,10 +54,13 @@ pub async fn prepare_record(
 		size: ciphertext.len() as u64,
 		content_type: content_type.to_owned(),
 		patient_capsule: capsule::seal(&patient.x25519_public(), &hash, &dek)?.to_bytes(),
-		custody_capsule: custody::seal(&dev_custody()?.group_key, &hash, &dek)?.to_bytes(),
+		custody_capsule: Vec::new(),
 		previous: None,
 		grant: None,
-	})
+	};
+	let custody = custody::seal(&dev_custody()?.group_key, &record.label(), &dek)?;
+	record.custody_capsule = custody.to_bytes();
+	Ok(record)
 }
 
 /// Read access to one record for one account, for treatment, in the confidentiality period
@@ -82,10 +85,10 @@ pub fn read_grant(
 }
 
 /// Custodian 0 of the development consortium (hospital A's node, signing as Alice) answers
-/// access request `request`: reads the request and the record's custody capsule from the
-/// chain, computes its key share with a proof for this request, seals it to the requester's
-/// X25519 key recorded with the request, and submits it. The development custody is 1-of-1,
-/// so the share completes the release.
+/// access request `request`: reads the request and the record from the chain, checks that
+/// the record's custody capsule is bound to it, computes its key share with a proof for this
+/// request, seals it to the requester's X25519 key recorded with the request, and submits
+/// it. The development custody is 1-of-1, so the share completes the release.
 pub async fn release_dev_share(chain: &Chain, request: RequestId) -> Result<()> {
 	let at = chain.best().await?;
 	let req = grants::open_request(&at, request)
@@ -96,7 +99,8 @@ pub async fn release_dev_share(chain: &Chain, request: RequestId) -> Result<()> 
 	let context = release::request_context(request);
 	let custody = dev_custody()?;
 	let share = custody.shares.first().context("the dev custody has one share")?;
-	let released = custody::release_share(share, &capsule.e, &context)?;
+	let label = records::label(&record);
+	let released = custody::release_share(share, &custody.group_key, &label, &capsule, &context)?;
 	let sealed = release::seal(&released, &req.requester_x25519, &context)?;
 	let released = grants::release_share(chain, &dev_identity("Alice"), request, 0, sealed).await?;
 	anyhow::ensure!(released.request == request, "the share was released for request #{request}");
@@ -140,7 +144,7 @@ pub async fn read_record(
 		&custody.group_key,
 		&custody.verification_keys,
 		DEV_CUSTODY_THRESHOLD,
-		&record.ciphertext_hash,
+		&records::label(&record),
 		&CustodyCapsule::from_bytes(&record.custody_capsule.0)?,
 		&context,
 		&releases,

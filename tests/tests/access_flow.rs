@@ -102,6 +102,8 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 		.expect_err("an unregistered account is rejected before the pool");
 	assert!(matches!(rejected, ChainError::Rejected(Rejection::NotRegistered)), "{rejected:?}");
 
+	lifted_capsules_get_no_share(&chain, &cast, &hospital_a, &record).await;
+
 	// Wait until the chain's clock passes the end of the period: access ends by itself.
 	chain.wait_until(now + PERIOD_MS).await.expect("chain time");
 	let expired = grants::request(&chain, &cast.doctor, record_id, grant)
@@ -112,6 +114,62 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 		expired.to_string(),
 		"The grant's period is over. Ask the patient to renew it. (Access.GrantExpired)"
 	);
+}
+
+/// A new patient (a fresh ed25519 account, onboarded by hospital A's manager) wants
+/// Charlie's data key: he files Charlie's custody capsule under a record of his own. The
+/// chain refuses the copy outright; a mauled copy (another ephemeral point) is registered,
+/// but its proof does not verify against his record, so the custodian releases no share for
+/// a request under his grant.
+async fn lifted_capsules_get_no_share(
+	chain: &Chain,
+	cast: &Cast,
+	store: &EmbeddedStore,
+	victim: &records::RecordDescriptor,
+) {
+	use ehr_client::{
+		chain::account_of,
+		consortium::{self, AccountKind, Authority},
+		crypto::identity::Identity,
+	};
+	let mallory = Identity::from_seed([0x4d; 32]);
+	let onboarded = consortium::register_account(
+		chain,
+		&cast.manager,
+		Authority::Manager,
+		ehr_tests::scenario::HOSPITAL_A,
+		account_of(&mallory),
+		AccountKind::Patient,
+		mallory.x25519_public(),
+	)
+	.await
+	.expect("the manager onboards a new patient");
+	assert_eq!(onboarded.who, account_of(&mallory));
+
+	let own = prepare_record(&[store], &mallory, "Observation", b"{}").await.expect("record");
+	let copied = records::RecordDescriptor {
+		custody_capsule: victim.custody_capsule.clone(),
+		..own.clone()
+	};
+	let refused = records::register(chain, &mallory, &copied).await.expect_err("a copied capsule");
+	assert!(refused.is("CapsuleReused"), "{refused}");
+	let at = chain.best().await.expect("best block");
+	let mine = records::records_of(&at, &account_of(&mallory), None, 10).await.expect("records");
+	assert!(mine.is_empty(), "nothing is registered half-way: {mine:?}");
+
+	let mut mauled = victim.custody_capsule.clone();
+	mauled[0] ^= 1;
+	let filed = records::RecordDescriptor { custody_capsule: mauled, ..own };
+	let record = records::register(chain, &mallory, &filed).await.expect("a fresh point").record;
+	let now = chain.now_ms().await.expect("chain time");
+	let terms = read_grant(record, &cast.doctor, now, now + PERIOD_MS, "a friend's favour");
+	let grant = grants::grant(chain, &mallory, &terms).await.expect("grant").grant;
+	let request = grants::request(chain, &cast.doctor, record, grant).await.expect("request");
+	let refused = release_dev_share(chain, request.request).await.expect_err("no share");
+	assert!(refused.to_string().contains("not bound to this record"), "{refused}");
+	let at = chain.best().await.expect("best block");
+	let open = grants::open_request(&at, request.request).await.expect("query").expect("open");
+	assert!(open.shares.0.is_empty(), "no share was released for the lifted capsule");
 }
 
 #[test]
@@ -127,6 +185,12 @@ fn dev_preset_x25519_keys_are_the_client_dev_keys() {
 		pallet_consortium::INVALID_NOT_REGISTERED
 	);
 	assert_eq!(ehr_client::chain::INVALID_RATE_LIMITED, pallet_consortium::INVALID_RATE_LIMITED);
+	use frame_support::traits::Get;
+	assert_eq!(
+		<<ehr_runtime::Runtime as pallet_records::Config>::CustodyCapsuleLen as Get<u32>>::get()
+			as usize,
+		ehr_client::crypto::custody::CUSTODY_CAPSULE_SIZE
+	);
 	let custody = ehr_client::dev::dev_custody().expect("dev custody");
 	assert_eq!(ehr_runtime::genesis_config_presets::DEV_CUSTODY_KEY, custody.group_key);
 }

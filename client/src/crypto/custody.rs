@@ -4,13 +4,24 @@
 //! scheme (share `s_i = f(i)`, verification key `S_i = s_i*G`, group key `S = s*G`).
 //!
 //! - [`seal`]: the client wraps a data key to `S` with an ElGamal KEM: `E = r*G`,
-//!   `K = HKDF-SHA256(salt = "ehr/custody/v1", ikm = r*S, info = E || S || record id)`, and
-//!   ChaCha20-Poly1305 under `K` seals the key (the record id is the associated data).
-//! - [`release_share`]: a custodian answers an access request with `P_i = s_i*E` and a
-//!   Chaum-Pedersen proof that `log_G S_i == log_E P_i` (Fiat-Shamir over a SHA-512
-//!   transcript that also binds the custodian index and the request context).
-//! - [`combine`]: the requester verifies `t` releases, interpolates `s*E = sum(l_i * P_i)`
-//!   with Lagrange coefficients at 0, derives `K` and unwraps the data key.
+//!   `K = HKDF-SHA256(salt = "ehr/custody/v2", ikm = r*S, info = E || S || label)`, and
+//!   ChaCha20-Poly1305 under `K` seals the key (the label is the associated data). The capsule
+//!   carries a Schnorr proof of knowledge of `r` whose challenge binds the label, `S`, `E` and
+//!   the sealed key: the label is the digest of the record's on-chain fields
+//!   ([`RecordLabel`]), so the capsule is bound to its record.
+//! - [`release_share`]: a custodian first checks the capsule's proof against the label of the
+//!   record that the request names ([`CustodyError::UnboundCapsule`] otherwise: a capsule
+//!   copied into another record, re-filed under another patient or content type, or modified),
+//!   then answers with `P_i = s_i*E` and a Chaum-Pedersen proof that `log_G S_i == log_E P_i`
+//!   (Fiat-Shamir over a SHA-512 transcript that also binds the custodian index and the
+//!   request context).
+//! - [`combine`]: the requester checks the capsule and verifies the releases, interpolates
+//!   `s*E = sum(l_i * P_i)` with Lagrange coefficients at 0, derives `K` and unwraps the key.
+//!
+//! Without the proof, anyone could copy a capsule's `E` into a record of his own, get it
+//! multiplied by the custodians under his own grant, and read another patient's data key;
+//! this is the attack that labelled, proof-carrying ElGamal (Shoup and Gennaro's TDH1, a
+//! threshold KEM secure against chosen-ciphertext attacks in the random-oracle model) closes.
 //!
 //! ```
 //! use ehr_client::crypto::{custody, DataKey};
@@ -19,8 +30,14 @@
 //! let capsule = custody::seal(&dealing.group_key, b"record-1", &dek)?;
 //! let releases: Vec<_> = dealing.shares[1..4]
 //!     .iter()
-//!     .map(|share| custody::release_share(share, &capsule.e, b"request-9"))
+//!     .map(|share| {
+//!         custody::release_share(share, &dealing.group_key, b"record-1", &capsule, b"request-9")
+//!     })
 //!     .collect::<Result<_, _>>()?;
+//! // The same capsule filed under another record gets no share.
+//! let lifted = custody::release_share(
+//!     &dealing.shares[0], &dealing.group_key, b"record-2", &capsule, b"request-10");
+//! assert!(matches!(lifted, Err(custody::CustodyError::UnboundCapsule)));
 //! let got = custody::combine(
 //!     &dealing.group_key,
 //!     &dealing.verification_keys,
@@ -49,9 +66,13 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use super::DataKey;
 
 /// Salt of the key derivation from the shared point.
-pub const KDF_SALT: &[u8] = b"ehr/custody/v1";
+pub const KDF_SALT: &[u8] = b"ehr/custody/v2";
 /// Domain separator of the DLEQ transcript.
 pub const DLEQ_LABEL: &[u8] = b"ehr/custody/dleq/v1";
+/// Domain separator of the capsule's proof of knowledge of `r`.
+pub const POK_LABEL: &[u8] = b"ehr/custody/pok/v2";
+/// Domain separator of a record label.
+pub const RECORD_LABEL: &[u8] = b"ehr/record-label/v1";
 
 /// Why custody sealing, a share release or the combination failed.
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +109,11 @@ pub enum CustodyError {
 		/// Releases needed.
 		threshold: usize,
 	},
+	/// The capsule's proof does not verify against the record it is used for: it was copied
+	/// from another record, re-filed under another patient, organisation or content type, or
+	/// modified. No share is released for it.
+	#[error("the custody capsule is not bound to this record (copied, re-filed or modified)")]
+	UnboundCapsule,
 	/// The combined key does not open the capsule: the capsule is for another record or key,
 	/// or was modified.
 	#[error("custody capsule does not open (wrong record, wrong custody key or tampered)")]
@@ -104,22 +130,62 @@ pub enum CustodyError {
 	},
 }
 
-/// A data key wrapped to the consortium custody key.
+/// The on-chain fields of a record that its custody capsule is bound to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordLabel<'a> {
+	/// The patient's account id.
+	pub patient: &'a [u8; 32],
+	/// The organisation that keeps the ciphertext.
+	pub custodian_org: u32,
+	/// The FHIR resource type.
+	pub content_type: &'a [u8],
+	/// BLAKE2b-256 of the ciphertext.
+	pub ciphertext_hash: &'a [u8; 32],
+	/// The ciphertext's size in bytes.
+	pub size: u64,
+	/// The ciphertext's CID, as on chain.
+	pub cid: &'a [u8],
+}
+
+impl RecordLabel<'_> {
+	/// `SHA-512("ehr/record-label/v1" || patient || org (u32 BE) || len || content type ||
+	/// ciphertext hash || size (u64 BE) || len || CID)`, lengths as u32 BE: what a capsule
+	/// of the record is sealed and proved for.
+	pub fn digest(&self) -> [u8; 64] {
+		let mut h = Sha512::new();
+		h.update(RECORD_LABEL);
+		h.update(self.patient);
+		h.update(self.custodian_org.to_be_bytes());
+		for field in [self.content_type, &self.ciphertext_hash[..]] {
+			h.update((field.len() as u32).to_be_bytes());
+			h.update(field);
+		}
+		h.update(self.size.to_be_bytes());
+		h.update((self.cid.len() as u32).to_be_bytes());
+		h.update(self.cid);
+		h.finalize().into()
+	}
+}
+
+/// A data key wrapped to the consortium custody key, with the proof that binds it to one
+/// record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CustodyCapsule {
 	/// `E = r*G`, compressed.
 	pub e: [u8; 32],
+	/// The Schnorr proof of knowledge of `r`: challenge `c` and response `z = k + c*r`.
+	pub proof: DleqProof,
 	/// The data key sealed under `K` (32 bytes + 16-byte tag).
 	pub ciphertext: Vec<u8>,
 }
 
-/// Serialized size of a [`CustodyCapsule`].
-pub const CUSTODY_CAPSULE_SIZE: usize = 32 + 32 + 16;
+/// Serialized size of a [`CustodyCapsule`]: `E || c || z || sealed key`.
+pub const CUSTODY_CAPSULE_SIZE: usize = 32 + 64 + 32 + 16;
 
 impl CustodyCapsule {
-	/// `E || ciphertext`, as stored on chain.
+	/// `E || c || z || ciphertext`, as stored on chain.
 	pub fn to_bytes(&self) -> Vec<u8> {
-		[&self.e[..], &self.ciphertext].concat()
+		[&self.e[..], &self.proof.c, &self.proof.z, &self.ciphertext].concat()
 	}
 
 	/// Parses [`CustodyCapsule::to_bytes`] output.
@@ -131,8 +197,52 @@ impl CustodyCapsule {
 				expected: CUSTODY_CAPSULE_SIZE,
 			});
 		}
-		Ok(Self { e: bytes[..32].try_into().expect("32"), ciphertext: bytes[32..].to_vec() })
+		let a = |r: core::ops::Range<usize>| -> [u8; 32] { bytes[r].try_into().expect("32") };
+		Ok(Self {
+			e: a(0..32),
+			proof: DleqProof { c: a(32..64), z: a(64..96) },
+			ciphertext: bytes[96..].to_vec(),
+		})
 	}
+}
+
+/// The challenge of a capsule's proof of knowledge.
+fn pok_challenge(
+	label: &[u8],
+	group_key: &[u8; 32],
+	e: &[u8; 32],
+	a: &[u8; 32],
+	ciphertext: &[u8],
+) -> Scalar {
+	let mut h = Sha512::new();
+	h.update(POK_LABEL);
+	h.update((label.len() as u64).to_be_bytes());
+	h.update(label);
+	for p in [group_key, e, a] {
+		h.update(p);
+	}
+	h.update(ciphertext);
+	let wide: [u8; 64] = h.finalize().into();
+	Scalar::from_bytes_mod_order_wide(&wide)
+}
+
+/// Checks that `capsule` was sealed to `group_key` for the record labelled `label` by
+/// someone who knew its `r`: [`CustodyError::UnboundCapsule`] otherwise.
+pub fn check_capsule(
+	group_key: &[u8; 32],
+	label: &[u8],
+	capsule: &CustodyCapsule,
+) -> Result<(), CustodyError> {
+	let e = decompress(&capsule.e, "capsule point E").map_err(|_| CustodyError::UnboundCapsule)?;
+	let scalar = |b: [u8; 32]| -> Result<Scalar, CustodyError> {
+		Option::from(Scalar::from_canonical_bytes(b)).ok_or(CustodyError::UnboundCapsule)
+	};
+	let (c, z) = (scalar(capsule.proof.c)?, scalar(capsule.proof.z)?);
+	let a = (z * G - c * e).compress().to_bytes();
+	if pok_challenge(label, group_key, &capsule.e, &a, &capsule.ciphertext) != c {
+		return Err(CustodyError::UnboundCapsule);
+	}
+	Ok(())
 }
 
 /// One custodian's secret share `s_i`. Zeroized on drop; `Debug` hides the secret.
@@ -220,10 +330,10 @@ fn derive_key(
 	shared: &RistrettoPoint,
 	e: &[u8; 32],
 	group_key: &[u8; 32],
-	record_id: &[u8],
+	label: &[u8],
 ) -> Zeroizing<[u8; 32]> {
 	let ikm = Zeroizing::new(shared.compress().to_bytes());
-	let info = [&e[..], &group_key[..], record_id].concat();
+	let info = [&e[..], &group_key[..], label].concat();
 	let mut k = Zeroizing::new([0u8; 32]);
 	Hkdf::<Sha256>::new(Some(KDF_SALT), &ikm[..])
 		.expand(&info, &mut k[..])
@@ -235,33 +345,38 @@ fn aead(key: &[u8; 32]) -> ChaCha20Poly1305 {
 	ChaCha20Poly1305::new_from_slice(key).expect("32-byte key")
 }
 
-/// Wraps `dek` for `record_id` to the custody group key `S`.
+/// Wraps `dek` to the custody group key `S` for the record labelled `label` (the
+/// [`RecordLabel::digest`] of its on-chain fields), with the proof that binds it there.
 pub fn seal(
 	group_key: &[u8; 32],
-	record_id: &[u8],
+	label: &[u8],
 	dek: &DataKey,
 ) -> Result<CustodyCapsule, CustodyError> {
 	let s_point = decompress(group_key, "custody group key")?;
 	let r = Zeroizing::new(random_scalar());
 	let e = (*r * G).compress().to_bytes();
-	let k = derive_key(&(*r * s_point), &e, group_key, record_id);
+	let k = derive_key(&(*r * s_point), &e, group_key, label);
 	// K is fresh for every capsule, so a fixed nonce is safe.
 	let ciphertext = aead(&k)
-		.encrypt(&[0u8; 12].into(), Payload { msg: dek.as_bytes(), aad: record_id })
+		.encrypt(&[0u8; 12].into(), Payload { msg: dek.as_bytes(), aad: label })
 		.expect("32-byte message");
-	Ok(CustodyCapsule { e, ciphertext })
+	let nonce = Zeroizing::new(random_scalar());
+	let a = (*nonce * G).compress().to_bytes();
+	let c = pok_challenge(label, group_key, &e, &a, &ciphertext);
+	let z = *nonce + c * *r;
+	Ok(CustodyCapsule { e, proof: DleqProof { c: c.to_bytes(), z: z.to_bytes() }, ciphertext })
 }
 
 fn unwrap_with_point(
 	shared: &RistrettoPoint,
 	group_key: &[u8; 32],
-	record_id: &[u8],
+	label: &[u8],
 	capsule: &CustodyCapsule,
 ) -> Result<DataKey, CustodyError> {
-	let k = derive_key(shared, &capsule.e, group_key, record_id);
+	let k = derive_key(shared, &capsule.e, group_key, label);
 	let plain = Zeroizing::new(
 		aead(&k)
-			.decrypt(&[0u8; 12].into(), Payload { msg: &capsule.ciphertext, aad: record_id })
+			.decrypt(&[0u8; 12].into(), Payload { msg: &capsule.ciphertext, aad: label })
 			.map_err(|_| CustodyError::UnwrapFailed)?,
 	);
 	let key: [u8; 32] = plain.as_slice().try_into().map_err(|_| CustodyError::UnwrapFailed)?;
@@ -271,15 +386,18 @@ fn unwrap_with_point(
 /// Unwraps with the whole custody secret (recovery, tests); normal reads use [`combine`].
 pub fn open_with_secret(
 	secret: &Scalar,
-	record_id: &[u8],
+	label: &[u8],
 	capsule: &CustodyCapsule,
 ) -> Result<DataKey, CustodyError> {
 	let e = decompress(&capsule.e, "capsule point E")?;
 	let group_key = (secret * G).compress().to_bytes();
-	unwrap_with_point(&(secret * e), &group_key, record_id, capsule)
+	check_capsule(&group_key, label, capsule)?;
+	unwrap_with_point(&(secret * e), &group_key, label, capsule)
 }
 
-/// A Chaum-Pedersen proof that `log_G S_i == log_E P_i`: challenge `c`, response `z`.
+/// A Fiat-Shamir proof (challenge `c`, response `z`): a Chaum-Pedersen proof that
+/// `log_G S_i == log_E P_i` in a share release, a Schnorr proof of knowledge of `r` in a
+/// capsule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DleqProof {
 	/// Challenge scalar.
@@ -361,16 +479,22 @@ fn challenge(
 	Scalar::from_bytes_mod_order_wide(&wide)
 }
 
-/// The custodian side: computes `P_i = s_i*E` for the capsule point `e` with a DLEQ proof.
-/// `context` names the request (e.g. its on-chain id) and must be the same in [`combine`].
+/// The custodian side: checks that `capsule` is bound to the record labelled `label` (the
+/// record the request names, as on chain now), then computes `P_i = s_i*E` with a DLEQ
+/// proof. `context` names the request (e.g. its on-chain id) and must be the same in
+/// [`combine`].
 pub fn release_share(
 	share: &KeyShare,
-	e: &[u8; 32],
+	group_key: &[u8; 32],
+	label: &[u8],
+	capsule: &CustodyCapsule,
 	context: &[u8],
 ) -> Result<ShareRelease, CustodyError> {
 	if share.index == 0 {
 		return Err(CustodyError::ZeroIndex);
 	}
+	check_capsule(group_key, label, capsule)?;
+	let e = &capsule.e;
 	let e_point = decompress(e, "capsule point E")?;
 	let p_i = (share.secret * e_point).compress().to_bytes();
 	let s_i = share.verification_key();
@@ -418,13 +542,14 @@ fn lagrange_at_zero(i: u32, indices: &[u32]) -> Scalar {
 	num * den.invert()
 }
 
-/// The requester side: verifies the releases (all of them: a bad proof or a repeated index
-/// is an error, not skipped), combines the first `threshold` into `s*E` and unwraps the key.
+/// The requester side: checks the capsule against the record labelled `label`, verifies the
+/// releases (all of them: a bad proof or a repeated index is an error, not skipped), combines
+/// the first `threshold` into `s*E` and unwraps the key.
 pub fn combine(
 	group_key: &[u8; 32],
 	verification_keys: &[(u32, [u8; 32])],
 	threshold: usize,
-	record_id: &[u8],
+	label: &[u8],
 	capsule: &CustodyCapsule,
 	context: &[u8],
 	releases: &[ShareRelease],
@@ -432,6 +557,7 @@ pub fn combine(
 	if threshold == 0 {
 		return Err(CustodyError::BadThreshold { threshold, custodians: verification_keys.len() });
 	}
+	check_capsule(group_key, label, capsule)?;
 	let mut seen = Vec::with_capacity(releases.len());
 	let mut points = Vec::with_capacity(releases.len());
 	for release in releases {
@@ -455,7 +581,7 @@ pub fn combine(
 	let used = &seen[..threshold];
 	let shared: RistrettoPoint =
 		used.iter().zip(&points).map(|(&i, p)| lagrange_at_zero(i, used) * p).sum();
-	unwrap_with_point(&shared, group_key, record_id, capsule)
+	unwrap_with_point(&shared, group_key, label, capsule)
 }
 
 #[cfg(test)]
@@ -470,7 +596,9 @@ mod tests {
 	}
 
 	fn releases(d: &Dealing, c: &CustodyCapsule, idx: &[usize]) -> Vec<ShareRelease> {
-		idx.iter().map(|&i| release_share(&d.shares[i], &c.e, b"req").unwrap()).collect()
+		idx.iter()
+			.map(|&i| release_share(&d.shares[i], &d.group_key, b"rec", c, b"req").unwrap())
+			.collect()
 	}
 
 	#[test]
@@ -501,7 +629,73 @@ mod tests {
 		let dek = DataKey::generate();
 		let c = seal(&d.group_key, b"rec", &dek).unwrap();
 		assert_eq!(open_with_secret(&secret, b"rec", &c).unwrap(), dek);
-		assert!(matches!(open_with_secret(&secret, b"other", &c), Err(CustodyError::UnwrapFailed)));
+		assert!(matches!(
+			open_with_secret(&secret, b"other", &c),
+			Err(CustodyError::UnboundCapsule)
+		));
+	}
+
+	/// What a registered member who wants another patient's key would try: file the victim's
+	/// capsule (or a mauled copy of it) under a record of his own, and have it multiplied by
+	/// the custodians under his own grant. None of it gets a share.
+	#[test]
+	fn a_capsule_lifted_to_another_record_or_mauled_gets_no_share() {
+		let (d, _, c) = setup();
+		let share = &d.shares[0];
+		let release = |label: &[u8], capsule: &CustodyCapsule| {
+			release_share(share, &d.group_key, label, capsule, b"req")
+		};
+		assert!(release(b"rec", &c).is_ok());
+		assert!(matches!(release(b"another record", &c), Err(CustodyError::UnboundCapsule)));
+		let mut mauled = c.clone();
+		mauled.ciphertext[0] ^= 1;
+		assert!(matches!(release(b"rec", &mauled), Err(CustodyError::UnboundCapsule)));
+		let mut mauled = c.clone();
+		mauled.proof.z[0] ^= 1;
+		assert!(matches!(release(b"rec", &mauled), Err(CustodyError::UnboundCapsule)));
+		let mut mauled = c.clone();
+		mauled.proof.c[3] ^= 1;
+		assert!(matches!(release(b"rec", &mauled), Err(CustodyError::UnboundCapsule)));
+		// E re-randomised (E + G): the proof is for the old point.
+		let mut mauled = c.clone();
+		let e = CompressedRistretto(c.e).decompress().unwrap();
+		mauled.e = (e + G).compress().to_bytes();
+		assert!(matches!(release(b"rec", &mauled), Err(CustodyError::UnboundCapsule)));
+		// A proof made for the capsule's own label under another custody key does not carry.
+		let other = deal(1, 1).unwrap();
+		assert!(matches!(
+			check_capsule(&other.group_key, b"rec", &c),
+			Err(CustodyError::UnboundCapsule)
+		));
+		// The old format (E || sealed key, 80 bytes) is refused.
+		let old = [&c.e[..], &c.ciphertext].concat();
+		assert!(matches!(CustodyCapsule::from_bytes(&old), Err(CustodyError::BadLength { .. })));
+	}
+
+	#[test]
+	fn record_labels_bind_every_field() {
+		let base = RecordLabel {
+			patient: &[1; 32],
+			custodian_org: 1,
+			content_type: b"Observation",
+			ciphertext_hash: &[2; 32],
+			size: 100,
+			cid: b"bafk",
+		};
+		let variants = [
+			RecordLabel { patient: &[3; 32], ..base },
+			RecordLabel { custodian_org: 2, ..base },
+			RecordLabel { content_type: b"Condition", ..base },
+			RecordLabel { ciphertext_hash: &[4; 32], ..base },
+			RecordLabel { size: 101, ..base },
+			RecordLabel { cid: b"bafl", ..base },
+			// Length prefixes: moving a byte between two variable fields changes the label.
+			RecordLabel { content_type: b"Observationb", cid: b"afk", ..base },
+		];
+		for v in variants {
+			assert_ne!(v.digest(), base.digest(), "{v:?}");
+		}
+		assert_eq!(base.digest(), base.digest());
 	}
 
 	#[test]

@@ -17,7 +17,8 @@
 //!
 //! // The custodian, for request 7 of the doctor:
 //! let context = release::request_context(7);
-//! let share = custody::release_share(&dealing.shares[0], &capsule.e, &context)?;
+//! let share =
+//!     custody::release_share(&dealing.shares[0], &dealing.group_key, b"record-1", &capsule, &context)?;
 //! let sealed = release::seal(&share, &doctor.x25519_public(), &context)?;
 //!
 //! // The doctor, reading the request's shares from the chain:
@@ -103,10 +104,17 @@ mod tests {
 		let dealing = custody::deal(2, 3).unwrap();
 		let doctor = Identity::from_seed([4; 32]);
 		let other = Identity::from_seed([5; 32]);
-		let e =
-			custody::seal(&dealing.group_key, b"r", &crate::crypto::DataKey::generate()).unwrap().e;
+		let capsule =
+			custody::seal(&dealing.group_key, b"r", &crate::crypto::DataKey::generate()).unwrap();
 		let context = request_context(7);
-		let share = custody::release_share(&dealing.shares[1], &e, &context).unwrap();
+		let share = custody::release_share(
+			&dealing.shares[1],
+			&dealing.group_key,
+			b"r",
+			&capsule,
+			&context,
+		)
+		.unwrap();
 		let sealed = seal(&share, &doctor.x25519_public(), &context).unwrap();
 		assert_eq!(sealed.len(), SEALED_RELEASE_SIZE);
 		assert_eq!(open(&doctor, &context, &sealed).unwrap(), share);

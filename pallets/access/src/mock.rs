@@ -53,7 +53,8 @@ impl pallet_records::Config for Test {
 	type Time = Timestamp;
 	type MaxCidLen = ConstU32<64>;
 	type MaxContentTypeLen = MaxContentTypeLen;
-	type MaxCapsuleLen = ConstU32<128>;
+	type MaxCapsuleLen = ConstU32<192>;
+	type CustodyCapsuleLen = ConstU32<144>;
 	type MaxProviderLen = ConstU32<64>;
 	type MaxTamperReports = ConstU32<8>;
 	type WeightInfo = ();

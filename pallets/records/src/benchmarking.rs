@@ -18,6 +18,17 @@ fn bounded<S: Get<u32>>(fill: u8, first: Option<u8>) -> BoundedVec<u8, S> {
 	BoundedVec::truncate_from(v)
 }
 
+/// A custody capsule of the current length whose ephemeral point (its first 32 bytes) is
+/// unique to `seed`.
+pub fn custody_capsule<T: Config>(seed: u64) -> BoundedVec<u8, T::MaxCapsuleLen> {
+	let len = usize::try_from(T::CustodyCapsuleLen::get()).unwrap_or(0);
+	let mut v = alloc::vec![3u8; len];
+	for (slot, b) in v.iter_mut().zip(seed.to_le_bytes()) {
+		*slot = b;
+	}
+	BoundedVec::truncate_from(v)
+}
+
 /// A record with every bounded field at its maximum length.
 pub fn worst_record<T: Config>(
 	id: RecordId,
@@ -35,7 +46,7 @@ pub fn worst_record<T: Config>(
 		created_at: 0,
 		previous: None,
 		patient_capsule: bounded::<T::MaxCapsuleLen>(1, None),
-		custody_capsule: bounded::<T::MaxCapsuleLen>(1, None),
+		custody_capsule: custody_capsule::<T>(id),
 		registered_by: patient,
 	}
 }
@@ -73,7 +84,7 @@ mod benchmarks {
 			u64::MAX,
 			content_type,
 			bounded::<T::MaxCapsuleLen>(1, None),
-			bounded::<T::MaxCapsuleLen>(2, None),
+			custody_capsule::<T>(u64::MAX),
 			Some(previous),
 			Some(grant),
 		);

@@ -32,6 +32,7 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod cid;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -59,8 +60,9 @@ pub mod pallet {
 	use frame_support::dispatch::DispatchClass;
 	use frame_system::pallet_prelude::*;
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version. 1: [`CapsulePoints`] indexes every custody capsule's
+	/// ephemeral point ([`migrations::v1`] builds it from the records of version 0).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// The records pallet.
 	#[pallet::pallet]
@@ -93,6 +95,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCapsuleLen: Get<u32>;
 
+		/// The length of a custody capsule of the current format (`E || proof || sealed key`;
+		/// 144 bytes for the client's format 2): any other length is an old or foreign format
+		/// and is refused.
+		#[pallet::constant]
+		type CustodyCapsuleLen: Get<u32>;
+
 		/// The longest provider name in a tamper report, in bytes.
 		#[pallet::constant]
 		type MaxProviderLen: Get<u32>;
@@ -121,6 +129,13 @@ pub mod pallet {
 	/// The version that replaced a record (versions form chains, never trees).
 	#[pallet::storage]
 	pub type SupersededBy<T: Config> = StorageMap<_, Twox64Concat, RecordId, RecordId>;
+
+	/// The record whose custody capsule carries an ephemeral point `E` (its first 32 bytes).
+	/// A capsule is bound to its record by a proof over the record's fields; this index
+	/// refuses a second record with the same `E` outright, so a copied capsule cannot even be
+	/// registered.
+	#[pallet::storage]
+	pub type CapsulePoints<T: Config> = StorageMap<_, Blake2_128Concat, [u8; 32], RecordId>;
 
 	/// Who reported a record as tampered (at most `MaxTamperReports`, one per reporter).
 	#[pallet::storage]
@@ -184,6 +199,12 @@ pub mod pallet {
 		InvalidContentType,
 		/// A capsule is empty. Send both wrapped data keys.
 		EmptyCapsule,
+		/// The custody capsule is not `CustodyCapsuleLen` bytes: an old or foreign format.
+		/// Seal the data key with the current client.
+		BadCustodyCapsule,
+		/// Another record's custody capsule already uses this ephemeral point: the capsule is
+		/// a copy. Seal the data key afresh for this record.
+		CapsuleReused,
 		/// The size is zero. Register the ciphertext's size in bytes.
 		EmptyPayload,
 		/// The custodian organisation does not exist or is suspended. Pick an active one.
@@ -231,10 +252,12 @@ pub mod pallet {
 		/// - Origin: signed by `patient`, or by a staff member holding an active Append grant
 		///   of `patient` covering `content_type` (pass it as `grant`; `grant` is ignored when
 		///   the patient registers). A staff member must be a member of `custodian_org`.
-		/// - Changes: inserts the record and indexes it under the patient; links `previous`.
+		/// - Changes: inserts the record, indexes it under the patient and its custody capsule's
+		///   ephemeral point; links `previous`.
 		/// - Events: [`Event::RecordRegistered`].
 		/// - Errors: [`Error::InvalidCid`], [`Error::InvalidContentType`],
-		///   [`Error::EmptyCapsule`], [`Error::EmptyPayload`], [`Error::UnknownOrg`],
+		///   [`Error::EmptyCapsule`], [`Error::BadCustodyCapsule`], [`Error::CapsuleReused`],
+		///   [`Error::EmptyPayload`], [`Error::UnknownOrg`],
 		///   [`Error::UnknownPatient`], [`Error::GrantRequired`], the access pallet's grant
 		///   errors (e.g. `GrantExpired`, `NotGrantee`, `AppendNotAllowed`),
 		///   [`Error::NotMemberOfCustodianOrg`], [`Error::UnknownPrevious`],
@@ -263,6 +286,12 @@ pub mod pallet {
 				!patient_capsule.is_empty() && !custody_capsule.is_empty(),
 				Error::<T>::EmptyCapsule
 			);
+			ensure!(
+				u32::try_from(custody_capsule.len()).ok() == Some(T::CustodyCapsuleLen::get()),
+				Error::<T>::BadCustodyCapsule
+			);
+			let point = capsule_point(&custody_capsule).ok_or(Error::<T>::BadCustodyCapsule)?;
+			ensure!(!CapsulePoints::<T>::contains_key(point), Error::<T>::CapsuleReused);
 			ensure!(size > 0, Error::<T>::EmptyPayload);
 			ensure!(T::Consortium::org_exists(custodian_org), Error::<T>::UnknownOrg);
 			ensure!(T::Consortium::is_patient(&patient), Error::<T>::UnknownPatient);
@@ -311,6 +340,7 @@ pub mod pallet {
 				},
 			);
 			PatientRecords::<T>::insert(&patient, id, ());
+			CapsulePoints::<T>::insert(point, id);
 			Self::deposit_event(Event::RecordRegistered {
 				record: id,
 				patient,
@@ -362,6 +392,11 @@ pub mod pallet {
 			Ok(())
 		}
 	}
+}
+
+/// The ephemeral point `E` of a custody capsule: its first 32 bytes.
+pub fn capsule_point(custody_capsule: &[u8]) -> Option<[u8; 32]> {
+	custody_capsule.get(..32).and_then(|e| e.try_into().ok())
 }
 
 /// Whether `t` looks like a FHIR resource type name.
@@ -420,6 +455,14 @@ impl<T: Config> Pallet<T> {
 		for (id, _) in TamperReports::<T>::iter() {
 			ensure!(Records::<T>::contains_key(id), "tamper report of an unknown record");
 		}
+		for (point, id) in CapsulePoints::<T>::iter() {
+			let r = Records::<T>::get(id).ok_or("capsule point of an unknown record")?;
+			ensure!(capsule_point(&r.custody_capsule) == Some(point), "capsule point mismatch");
+		}
+		for (id, r) in Records::<T>::iter() {
+			let point = capsule_point(&r.custody_capsule).ok_or("custody capsule too short")?;
+			ensure!(CapsulePoints::<T>::get(point) == Some(id), "capsule point not indexed");
+		}
 		Ok(())
 	}
 }
@@ -435,6 +478,9 @@ impl<T: Config> RecordProvider<T::AccountId> for Pallet<T> {
 		let id = NextRecordId::<T>::get();
 		NextRecordId::<T>::put(id.saturating_add(1));
 		let record = benchmarking::worst_record::<T>(id, patient.clone(), content_type);
+		if let Some(point) = capsule_point(&record.custody_capsule) {
+			CapsulePoints::<T>::insert(point, id);
+		}
 		Records::<T>::insert(id, record);
 		PatientRecords::<T>::insert(patient, id, ());
 		id

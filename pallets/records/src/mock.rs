@@ -79,7 +79,8 @@ impl AppendPermission<u64> for StubAppend {
 parameter_types! {
 	pub const MaxCidLen: u32 = 64;
 	pub const MaxContentTypeLen: u32 = 32;
-	pub const MaxCapsuleLen: u32 = 128;
+	pub const MaxCapsuleLen: u32 = 192;
+	pub const CustodyCapsuleLen: u32 = 144;
 	pub const MaxProviderLen: u32 = 64;
 	pub const MaxTamperReports: u32 = 3;
 }
@@ -91,6 +92,7 @@ impl pallet_records::Config for Test {
 	type MaxCidLen = MaxCidLen;
 	type MaxContentTypeLen = MaxContentTypeLen;
 	type MaxCapsuleLen = MaxCapsuleLen;
+	type CustodyCapsuleLen = CustodyCapsuleLen;
 	type MaxProviderLen = MaxProviderLen;
 	type MaxTamperReports = MaxTamperReports;
 	type WeightInfo = ();

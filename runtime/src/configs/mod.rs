@@ -145,7 +145,10 @@ impl pallet_records::Config for Runtime {
 	type Time = Timestamp;
 	type MaxCidLen = ConstU32<64>;
 	type MaxContentTypeLen = ConstU32<32>;
-	type MaxCapsuleLen = ConstU32<128>;
+	type MaxCapsuleLen = ConstU32<192>;
+	// `E || proof || sealed key` of the client's custody capsule format 2
+	// (`ehr_client::crypto::custody::CUSTODY_CAPSULE_SIZE`; a test in tests/ checks they agree).
+	type CustodyCapsuleLen = ConstU32<144>;
 	type MaxProviderLen = ConstU32<128>;
 	type MaxTamperReports = ConstU32<16>;
 	type WeightInfo = crate::weights::pallet_records::WeightInfo<Runtime>;

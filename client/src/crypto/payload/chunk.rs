@@ -10,8 +10,39 @@ use aes_gcm::{
 use chacha20poly1305::ChaCha20Poly1305;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use super::{Algorithm, Header, PayloadError, NONCE_PREFIX_SIZE, SEALED_CHUNK_SIZE, TAG_SIZE};
+use hkdf::Hkdf;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use super::{
+	Algorithm, Header, PayloadError, COMMITMENT_SIZE, NONCE_PREFIX_SIZE, SEALED_CHUNK_SIZE,
+	TAG_SIZE,
+};
 use crate::crypto::DataKey;
+
+/// The salt of the payload key schedule.
+const KEY_SCHEDULE_SALT: &[u8] = b"ehr/payload/v2";
+
+/// The chunk key and the key commitment of a payload with nonce prefix `prefix` under the data
+/// key `key` (see the module documentation).
+pub(super) fn key_schedule(
+	key: &DataKey,
+	prefix: &[u8; NONCE_PREFIX_SIZE],
+) -> (Zeroizing<[u8; 32]>, [u8; COMMITMENT_SIZE]) {
+	let hk = Hkdf::<Sha256>::new(Some(KEY_SCHEDULE_SALT), key.as_bytes());
+	let mut chunk_key = Zeroizing::new([0u8; 32]);
+	let mut commitment = [0u8; COMMITMENT_SIZE];
+	hk.expand_multi_info(&[b"key", prefix], &mut chunk_key[..])
+		.expect("32 bytes is a valid HKDF-SHA256 output length");
+	hk.expand_multi_info(&[b"commit", prefix], &mut commitment)
+		.expect("32 bytes is a valid HKDF-SHA256 output length");
+	(chunk_key, commitment)
+}
+
+/// Constant-time equality of two commitments.
+fn same(a: &[u8; COMMITMENT_SIZE], b: &[u8; COMMITMENT_SIZE]) -> bool {
+	a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
 
 enum Cipher {
 	Aes(Box<Aes256Gcm>),
@@ -28,16 +59,22 @@ pub(super) struct ChunkCipher {
 }
 
 impl ChunkCipher {
-	pub(super) fn new(key: &DataKey, header: &Header) -> Self {
+	/// The cipher of `header`'s payload under the data key `key`; [`PayloadError::WrongKey`]
+	/// if the header does not commit to `key`.
+	pub(super) fn new(key: &DataKey, header: &Header) -> Result<Self, PayloadError> {
+		let (chunk_key, commitment) = key_schedule(key, header.nonce_prefix());
+		if !same(&commitment, header.commitment()) {
+			return Err(PayloadError::WrongKey);
+		}
 		let cipher = match header.algorithm() {
 			Algorithm::Aes256Gcm => Cipher::Aes(Box::new(
-				Aes256Gcm::new_from_slice(key.as_bytes()).expect("32-byte key"),
+				Aes256Gcm::new_from_slice(&chunk_key[..]).expect("32-byte key"),
 			)),
 			Algorithm::ChaCha20Poly1305 => Cipher::ChaCha(Box::new(
-				ChaCha20Poly1305::new_from_slice(key.as_bytes()).expect("32-byte key"),
+				ChaCha20Poly1305::new_from_slice(&chunk_key[..]).expect("32-byte key"),
 			)),
 		};
-		Self { cipher, prefix: *header.nonce_prefix(), aad: header.to_bytes(), index: 0 }
+		Ok(Self { cipher, prefix: *header.nonce_prefix(), aad: header.to_bytes(), index: 0 })
 	}
 
 	fn nonce(&self, last: bool) -> Result<[u8; 12], PayloadError> {
@@ -195,5 +232,30 @@ impl ChunkBuf {
 	/// Appends a tag to the chunk (it fits: the capacity covers a sealed chunk).
 	pub(super) fn push_tag(&mut self, tag: &[u8; TAG_SIZE]) {
 		self.vec.extend_from_slice(tag);
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// The key schedule pinned by a known answer, computed independently (Python's `hmac`
+	/// and `hashlib`, RFC 5869 by hand): changing it changes the format.
+	#[test]
+	fn key_schedule_known_answer() {
+		let key = DataKey::from_bytes([7; 32]);
+		let (chunk_key, commitment) = key_schedule(&key, &[1, 2, 3, 4, 5, 6, 7]);
+		assert_eq!(
+			hex::encode(&chunk_key[..]),
+			"bbbe29b8c18ccc7db79dc9b80989a5aad1d384ad522019675220d55f94f5ff5f"
+		);
+		assert_eq!(
+			hex::encode(commitment),
+			"da4caaae0a133ee6de283e085b16fc46ff5d4ed8480dcb0e822ff5ab8ddef758"
+		);
+		let (other_key, other_commitment) = key_schedule(&key, &[1, 2, 3, 4, 5, 6, 8]);
+		assert_ne!((&chunk_key[..], commitment), (&other_key[..], other_commitment));
+		let (_, third) = key_schedule(&DataKey::from_bytes([8; 32]), &[1, 2, 3, 4, 5, 6, 7]);
+		assert_ne!(commitment, third);
 	}
 }

@@ -1,12 +1,14 @@
-//! The payload header: magic, version, algorithm, nonce prefix, record id.
+//! The payload header: magic, version, algorithm, nonce prefix, key commitment, record id.
 
 use std::io::Read;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::{
-	Algorithm, PayloadError, FIXED_HEADER, MAGIC, MAX_RECORD_ID, NONCE_PREFIX_SIZE, VERSION,
+	chunk::key_schedule, Algorithm, PayloadError, COMMITMENT_SIZE, FIXED_HEADER, MAGIC,
+	MAX_RECORD_ID, NONCE_PREFIX_SIZE, VERSION,
 };
+use crate::crypto::DataKey;
 
 /// The parsed header of an encrypted payload. Built only by this module, so the record id
 /// always fits its length byte.
@@ -14,17 +16,28 @@ use super::{
 pub struct Header {
 	algorithm: Algorithm,
 	nonce_prefix: [u8; NONCE_PREFIX_SIZE],
+	commitment: [u8; COMMITMENT_SIZE],
 	record_id: Vec<u8>,
 }
 
 impl Header {
-	/// A header with a fresh random nonce prefix.
-	pub(super) fn new(record_id: &[u8], algorithm: Algorithm) -> Result<Self, PayloadError> {
+	/// A header with a fresh random nonce prefix, committing to `key`.
+	pub(super) fn new(
+		key: &DataKey,
+		record_id: &[u8],
+		algorithm: Algorithm,
+	) -> Result<Self, PayloadError> {
 		if record_id.len() > MAX_RECORD_ID {
 			return Err(PayloadError::RecordIdTooLong(record_id.len()));
 		}
 		let nonce_prefix = crate::crypto::nonce_array();
-		Ok(Header { algorithm, nonce_prefix, record_id: record_id.to_vec() })
+		let (_, commitment) = key_schedule(key, &nonce_prefix);
+		Ok(Header { algorithm, nonce_prefix, commitment, record_id: record_id.to_vec() })
+	}
+
+	/// The commitment to the data key.
+	pub fn commitment(&self) -> &[u8; COMMITMENT_SIZE] {
+		&self.commitment
 	}
 
 	/// The chunk AEAD.
@@ -49,15 +62,15 @@ impl Header {
 		out.push(VERSION);
 		out.push(self.algorithm.id());
 		out.extend_from_slice(&self.nonce_prefix);
+		out.extend_from_slice(&self.commitment);
 		// At most MAX_RECORD_ID (255) bytes: checked by `new`, one length byte when read.
 		out.push(self.record_id.len() as u8);
 		out.extend_from_slice(&self.record_id);
 		out
 	}
 
-	fn check_fixed(
-		fixed: &[u8; FIXED_HEADER],
-	) -> Result<(Algorithm, [u8; NONCE_PREFIX_SIZE], usize), PayloadError> {
+	/// The header of the fixed part, with an empty record id, and the record id's length.
+	fn check_fixed(fixed: &[u8; FIXED_HEADER]) -> Result<(Self, usize), PayloadError> {
 		if fixed[..4] != MAGIC {
 			return Err(PayloadError::BadHeader("not an EHR payload (bad magic)"));
 		}
@@ -65,19 +78,25 @@ impl Header {
 			return Err(PayloadError::UnsupportedVersion(fixed[4]));
 		}
 		let algorithm = Algorithm::from_id(fixed[5])?;
-		let mut prefix = [0u8; NONCE_PREFIX_SIZE];
-		prefix.copy_from_slice(&fixed[6..6 + NONCE_PREFIX_SIZE]);
-		Ok((algorithm, prefix, fixed[FIXED_HEADER - 1] as usize))
+		let (prefix, rest) = fixed[6..].split_at(NONCE_PREFIX_SIZE);
+		let (commitment, len) = rest.split_at(COMMITMENT_SIZE);
+		let header = Header {
+			algorithm,
+			nonce_prefix: prefix.try_into().expect("NONCE_PREFIX_SIZE bytes"),
+			commitment: commitment.try_into().expect("COMMITMENT_SIZE bytes"),
+			record_id: Vec::new(),
+		};
+		Ok((header, len[0] as usize))
 	}
 
 	/// Reads a header from the start of a payload.
 	pub fn read_from<R: Read>(mut reader: R) -> Result<Self, PayloadError> {
 		let mut fixed = [0u8; FIXED_HEADER];
 		read_exact_or_bad_header(&mut reader, &mut fixed)?;
-		let (algorithm, nonce_prefix, len) = Self::check_fixed(&fixed)?;
-		let mut record_id = vec![0u8; len];
-		read_exact_or_bad_header(&mut reader, &mut record_id)?;
-		Ok(Self { algorithm, nonce_prefix, record_id })
+		let (mut header, len) = Self::check_fixed(&fixed)?;
+		header.record_id = vec![0u8; len];
+		read_exact_or_bad_header(&mut reader, &mut header.record_id)?;
+		Ok(header)
 	}
 
 	pub(super) async fn read_from_async<R: AsyncRead + Unpin>(
@@ -85,10 +104,10 @@ impl Header {
 	) -> Result<Self, PayloadError> {
 		let mut fixed = [0u8; FIXED_HEADER];
 		map_header_eof(reader.read_exact(&mut fixed).await)?;
-		let (algorithm, nonce_prefix, len) = Self::check_fixed(&fixed)?;
-		let mut record_id = vec![0u8; len];
-		map_header_eof(reader.read_exact(&mut record_id).await)?;
-		Ok(Self { algorithm, nonce_prefix, record_id })
+		let (mut header, len) = Self::check_fixed(&fixed)?;
+		header.record_id = vec![0u8; len];
+		map_header_eof(reader.read_exact(&mut header.record_id).await)?;
+		Ok(header)
 	}
 }
 

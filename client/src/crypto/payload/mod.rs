@@ -3,13 +3,22 @@
 //!
 //! Layout: `header || chunk_0 || chunk_1 || ... || chunk_last`.
 //!
-//! - header: magic `"EHRP"`, version (1), algorithm id (1 = AES-256-GCM,
-//!   2 = ChaCha20-Poly1305), a 7-byte random nonce prefix, the record id (1 length byte, then
-//!   up to 255 bytes).
+//! - header: magic `"EHRP"`, version (2), algorithm id (1 = AES-256-GCM,
+//!   2 = ChaCha20-Poly1305), a 7-byte random nonce prefix, a 32-byte key commitment, the
+//!   record id (1 length byte, then up to 255 bytes).
+//! - keys: from the data key, `prk = HKDF-Extract(salt = "ehr/payload/v2", ikm = DEK)`; the
+//!   chunk key is `HKDF-Expand(prk, "key" || prefix, 32)` and the commitment
+//!   `HKDF-Expand(prk, "commit" || prefix, 32)`.
 //! - chunk *i*: AEAD of 64 KiB of plaintext (the last chunk 0..=64 KiB; an empty payload is
-//!   one empty last chunk) plus a 16-byte tag, under nonce
+//!   one empty last chunk) plus a 16-byte tag, under the chunk key and nonce
 //!   `prefix (7) || i as u32 big-endian (4) || last flag (1)`, with the whole header as
 //!   associated data.
+//!
+//! AES-GCM and ChaCha20-Poly1305 do not commit to their key: a ciphertext can be made to
+//! open under two keys to two plaintexts. The commitment is checked before the first chunk
+//! ([`PayloadError::WrongKey`]), so a payload opens under one data key only and every reader
+//! (the patient through the patient capsule, a grantee through the custody capsule) reads the
+//! same bytes.
 //!
 //! So every chunk is bound to its position, to being last or not, to the record id and to the
 //! algorithm: reordered or swapped chunks fail as [`PayloadError::TamperedChunk`], a stream
@@ -52,13 +61,16 @@ pub const TAG_SIZE: usize = 16;
 pub const SEALED_CHUNK_SIZE: usize = CHUNK_SIZE + TAG_SIZE;
 /// The header's magic bytes.
 pub const MAGIC: [u8; 4] = *b"EHRP";
-/// The format version this library writes.
-pub const VERSION: u8 = 1;
+/// The format version this library writes and reads (version 1 had no key commitment and is
+/// refused).
+pub const VERSION: u8 = 2;
 /// Bytes of the random nonce prefix.
 pub const NONCE_PREFIX_SIZE: usize = 7;
+/// Bytes of the key commitment.
+pub const COMMITMENT_SIZE: usize = 32;
 /// Longest record id the header can carry.
 pub const MAX_RECORD_ID: usize = 255;
-const FIXED_HEADER: usize = 4 + 1 + 1 + NONCE_PREFIX_SIZE + 1;
+const FIXED_HEADER: usize = 4 + 1 + 1 + NONCE_PREFIX_SIZE + COMMITMENT_SIZE + 1;
 
 /// Why a payload could not be encrypted or decrypted.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +85,10 @@ pub enum PayloadError {
 	/// The header names an unknown algorithm.
 	#[error("unsupported payload algorithm id {0}")]
 	UnsupportedAlgorithm(u8),
+	/// The data key is not the one the payload commits to: the capsule it came from belongs
+	/// to another payload, or the payload was crafted to open under more than one key.
+	#[error("the data key does not match the payload's key commitment (wrong key, or a payload crafted to open under two keys)")]
+	WrongKey,
 	/// The payload was encrypted for another record.
 	#[error("payload belongs to record 0x{found}, not to record 0x{expected}")]
 	WrongRecordId {
@@ -180,7 +196,7 @@ pub fn encrypt_with<R: Read, W: Write>(
 	mut reader: R,
 	mut writer: W,
 ) -> Result<u64, PayloadError> {
-	let mut cipher = ChunkCipher::new(key, &Header::new(record_id, algorithm)?);
+	let mut cipher = ChunkCipher::new(key, &Header::new(key, record_id, algorithm)?)?;
 	writer.write_all(&cipher.aad)?;
 	let mut written = cipher.aad.len() as u64;
 	let mut buf = ChunkBuf::new();
@@ -208,7 +224,7 @@ pub fn decrypt<R: Read, W: Write>(
 ) -> Result<u64, PayloadError> {
 	let header = Header::read_from(&mut reader)?;
 	check_record(&header, record_id)?;
-	let mut cipher = ChunkCipher::new(key, &header);
+	let mut cipher = ChunkCipher::new(key, &header)?;
 	let mut buf = ChunkBuf::new();
 	let mut total = 0u64;
 	loop {
@@ -251,7 +267,7 @@ where
 	R: AsyncRead + Unpin,
 	W: AsyncWrite + Unpin,
 {
-	let mut cipher = ChunkCipher::new(key, &Header::new(record_id, algorithm)?);
+	let mut cipher = ChunkCipher::new(key, &Header::new(key, record_id, algorithm)?)?;
 	writer.write_all(&cipher.aad).await?;
 	let mut written = cipher.aad.len() as u64;
 	let mut buf = ChunkBuf::new();
@@ -282,7 +298,7 @@ where
 {
 	let header = Header::read_from_async(&mut reader).await?;
 	check_record(&header, record_id)?;
-	let mut cipher = ChunkCipher::new(key, &header);
+	let mut cipher = ChunkCipher::new(key, &header)?;
 	let mut buf = ChunkBuf::new();
 	let mut total = 0u64;
 	loop {

@@ -227,7 +227,7 @@ fn build(call: CallKind, who: Who, ctx: &Ctx) -> RuntimeCall {
 			size: 10,
 			content_type: BoundedVec::try_from(b"Observation".to_vec()).unwrap(),
 			patient_capsule: BoundedVec::try_from(vec![1u8; 80]).unwrap(),
-			custody_capsule: BoundedVec::try_from(vec![2u8; 80]).unwrap(),
+			custody_capsule: super::custody_capsule(u64::MAX),
 			previous: None,
 			grant: Some(ctx.grant),
 		}),

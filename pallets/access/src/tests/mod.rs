@@ -62,10 +62,20 @@ pub fn register_by(
 		1000,
 		BoundedVec::try_from(t.to_vec()).unwrap(),
 		BoundedVec::try_from(vec![1u8; 80]).unwrap(),
-		BoundedVec::try_from(vec![2u8; 80]).unwrap(),
+		custody_capsule(NEXT_CAPSULE.fetch_add(1, core::sync::atomic::Ordering::Relaxed)),
 		None,
 		grant,
 	)
+}
+
+/// Seeds of the custody capsules `register_by` files: every record gets its own point.
+static NEXT_CAPSULE: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(1);
+
+/// A custody capsule of the records pallet's length whose ephemeral point starts with `seed`.
+pub fn custody_capsule(seed: u64) -> pallet_records::CapsuleOf<Test> {
+	let mut v = vec![3u8; 144];
+	v[..8].copy_from_slice(&seed.to_le_bytes());
+	BoundedVec::try_from(v).unwrap()
 }
 
 /// `patient` grants `grantee` access for a purpose, within `[nb, exp)`.

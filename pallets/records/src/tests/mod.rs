@@ -22,8 +22,24 @@ pub fn ct(c: &[u8]) -> ContentTypeOf<Test> {
 	BoundedVec::try_from(c.to_vec()).unwrap()
 }
 
+/// A patient capsule.
 pub fn capsule() -> CapsuleOf<Test> {
 	BoundedVec::try_from(vec![1u8; 80]).unwrap()
+}
+
+/// A custody capsule of the current length with an ephemeral point no other call of this
+/// function returns.
+pub fn custody_capsule() -> CapsuleOf<Test> {
+	use core::sync::atomic::{AtomicU64, Ordering};
+	static NEXT: AtomicU64 = AtomicU64::new(1);
+	custody_capsule_with(NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A custody capsule of the current length whose ephemeral point starts with `seed`.
+pub fn custody_capsule_with(seed: u64) -> CapsuleOf<Test> {
+	let mut v = vec![3u8; 144];
+	v[..8].copy_from_slice(&seed.to_le_bytes());
+	BoundedVec::try_from(v).unwrap()
 }
 
 /// Register an `Observation` for `patient` signed by `who`.
@@ -42,7 +58,7 @@ pub fn register_as(
 		1024,
 		ct(b"Observation"),
 		capsule(),
-		capsule(),
+		custody_capsule(),
 		previous,
 		grant,
 	)

@@ -1,7 +1,7 @@
 //! Rule family: who may register a record, and what a record must look like.
 
 use super::*;
-use crate::{Error, Event, NextRecordId, PatientRecords, Records as RecordsStorage};
+use crate::{CapsulePoints, Error, Event, NextRecordId, PatientRecords, Records as RecordsStorage};
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::DispatchError;
 
@@ -74,7 +74,7 @@ fn staff_register_only_for_their_own_organisation() {
 				1024,
 				ct(b"Observation"),
 				capsule(),
-				capsule(),
+				custody_capsule(),
 				None,
 				Some(GOOD_GRANT),
 			),
@@ -104,7 +104,7 @@ fn records_are_validated() {
 				size,
 				ct(t),
 				if empty_capsule { Default::default() } else { capsule() },
-				capsule(),
+				custody_capsule(),
 				None,
 				None,
 			)
@@ -118,6 +118,83 @@ fn records_are_validated() {
 		assert_noop!(call(1, CID_V0, 0, b"Observation", false), Error::<Test>::EmptyPayload);
 		assert_noop!(call(9, CID_V0, 1, b"Observation", false), Error::<Test>::UnknownOrg);
 		assert_ok!(call(1, CID_V1, 1, b"DiagnosticReport", false));
+	});
+}
+
+/// A member who wants another patient's key files a copy of that record's custody capsule
+/// under a record of his own (or re-files it as another content type, or sends an old-format
+/// capsule): the chain refuses it, and nothing is stored.
+#[test]
+fn a_custody_capsule_is_registered_once_and_only_in_the_current_format() {
+	new_test_ext().execute_with(|| {
+		let call = |who: u64, patient: u64, t: &[u8], custody: CapsuleOf<Test>| {
+			Records::register(
+				RuntimeOrigin::signed(who),
+				patient,
+				1,
+				cid(CID_V0),
+				[0xab; 32],
+				1024,
+				ct(t),
+				capsule(),
+				custody,
+				None,
+				None,
+			)
+		};
+		let victims = custody_capsule_with(7_000);
+		assert_ok!(call(PATIENT, PATIENT, b"Observation", victims.clone()));
+		let id = NextRecordId::<Test>::get() - 1;
+		assert_eq!(CapsulePoints::<Test>::get(crate::capsule_point(&victims).unwrap()), Some(id));
+		assert_noop!(
+			call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", victims.clone()),
+			Error::<Test>::CapsuleReused
+		);
+		assert_noop!(
+			call(PATIENT, PATIENT, b"Condition", victims.clone()),
+			Error::<Test>::CapsuleReused
+		);
+		// The same point behind a different rest of the capsule is still a copy.
+		let mut mauled = victims.into_inner();
+		mauled[100] ^= 1;
+		assert_noop!(
+			call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", mauled.try_into().unwrap()),
+			Error::<Test>::CapsuleReused
+		);
+		// The format before the capsule carried its proof: E || sealed key, 80 bytes.
+		let old: CapsuleOf<Test> = vec![5u8; 80].try_into().unwrap();
+		assert_noop!(
+			call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", old),
+			Error::<Test>::BadCustodyCapsule
+		);
+		let long: CapsuleOf<Test> = vec![5u8; 145].try_into().unwrap();
+		assert_noop!(
+			call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", long),
+			Error::<Test>::BadCustodyCapsule
+		);
+		assert_ok!(call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", custody_capsule_with(7_001)));
+		Records::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn the_migration_to_v1_indexes_existing_capsules() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		assert_ok!(register_as(PATIENT, PATIENT, None, None));
+		assert_ok!(register_as(OTHER_PATIENT, OTHER_PATIENT, None, None));
+		// Back to version 0: no index.
+		let _ = CapsulePoints::<Test>::clear(u32::MAX, None);
+		StorageVersion::new(0).put::<Records>();
+		assert!(Records::do_try_state().is_err(), "records without their index");
+		crate::migrations::v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Records::on_chain_storage_version(), 1);
+		assert_eq!(CapsulePoints::<Test>::iter().count(), 2);
+		Records::do_try_state().unwrap();
+		// Idempotent: a second run at version 1 does nothing.
+		let _ = CapsulePoints::<Test>::clear(u32::MAX, None);
+		crate::migrations::v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(CapsulePoints::<Test>::iter().count(), 0);
 	});
 }
 
@@ -159,6 +236,6 @@ fn record_max_encoded_len() {
 	use codec::MaxEncodedLen;
 	// Test runtime: AccountId = u64; the production AccountId32 adds 2 x 24 bytes.
 	let len = crate::Record::<Test>::max_encoded_len();
-	println!("MaxEncodedLen of Record<Test> (u64 accounts, capsules 128, cid 64) = {len}");
-	assert!(len <= 512);
+	println!("MaxEncodedLen of Record<Test> (u64 accounts, capsules 192, cid 64) = {len}");
+	assert!(len <= 640);
 }
