@@ -211,6 +211,13 @@ pub async fn open_requests_for_custodian(
 	Ok(at.runtime_apis().call(api).await?)
 }
 
+/// Whether a custodian may release a share for open request `id` at `at`: the requester's
+/// whole authority under its grant, as `release_share` checks it (runtime API
+/// `AccessApi::may_release`).
+pub async fn may_release(at: &At, id: RequestId) -> Result<Result<(), DenialReason>, ChainError> {
+	Ok(at.runtime_apis().call(runtime::runtime_apis().access_api().may_release(id)).await?)
+}
+
 /// The emergency access behind emergency grant `grant`, with its review if any.
 pub async fn emergency(at: &At, grant: GrantId) -> Result<Option<Emergency>, ChainError> {
 	read(at, runtime::storage().access().emergencies(), (grant,)).await

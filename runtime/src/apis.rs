@@ -250,6 +250,10 @@ impl_runtime_apis! {
 		) -> Vec<pallet_access::AccessRequest<Runtime>> {
 			Access::open_requests_for_custodian(custodian, start_after, limit)
 		}
+
+		fn may_release(request: u64) -> Result<(), pallet_access::DenialReason> {
+			Access::may_release(request)
+		}
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

@@ -85,8 +85,9 @@ pub fn read_grant(
 }
 
 /// Custodian 0 of the development consortium (hospital A's node, signing as Alice) answers
-/// access request `request`: reads the request and the record from the chain, checks that
-/// the record's custody capsule is bound to it, computes its key share with a proof for this
+/// access request `request`: reads the request and the record from the chain, asks the chain
+/// whether the requester may still read it (`may_release`), checks that the record's custody
+/// capsule is bound to it, computes its key share with a proof for this
 /// request, seals it to the requester's X25519 key recorded with the request, and submits
 /// it. The development custody is 1-of-1, so the share completes the release.
 pub async fn release_dev_share(chain: &Chain, request: RequestId) -> Result<()> {
@@ -94,6 +95,9 @@ pub async fn release_dev_share(chain: &Chain, request: RequestId) -> Result<()> 
 	let req = grants::open_request(&at, request)
 		.await?
 		.ok_or_else(|| anyhow!("no open access request #{request}"))?;
+	if let Err(reason) = grants::may_release(&at, request).await? {
+		anyhow::bail!("the chain says no share may be released for request #{request}: {reason:?}");
+	}
 	let record = records::existing(&at, req.record).await?;
 	let capsule = CustodyCapsule::from_bytes(&record.custody_capsule.0)?;
 	let context = release::request_context(request);

@@ -118,9 +118,9 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 
 /// A new patient (a fresh ed25519 account, onboarded by hospital A's manager) wants
 /// Charlie's data key: he files Charlie's custody capsule under a record of his own. The
-/// chain refuses the copy outright; a mauled copy (another ephemeral point) is registered,
-/// but its proof does not verify against his record, so the custodian releases no share for
-/// a request under his grant.
+/// chain refuses the copy outright; a capsule proved for another record (another content
+/// type) is registered, but its proof does not verify against his record, so the custodian
+/// releases no share for a request under his grant.
 async fn lifted_capsules_get_no_share(
 	chain: &Chain,
 	cast: &Cast,
@@ -157,14 +157,22 @@ async fn lifted_capsules_get_no_share(
 	let mine = records::records_of(&at, &account_of(&mallory), None, 10).await.expect("records");
 	assert!(mine.is_empty(), "nothing is registered half-way: {mine:?}");
 
-	let mut mauled = victim.custody_capsule.clone();
-	mauled[0] ^= 1;
-	let filed = records::RecordDescriptor { custody_capsule: mauled, ..own };
+	// A capsule with a valid point and a valid proof, but for another record (here: the same
+	// record filed under another content type), is registered and gets no share.
+	let elsewhere = records::RecordDescriptor { content_type: "Condition".into(), ..own.clone() };
+	let custody = ehr_client::dev::dev_custody().expect("dev custody");
+	let dek = ehr_client::crypto::DataKey::generate();
+	let refiled = ehr_client::crypto::custody::seal(&custody.group_key, &elsewhere.label(), &dek)
+		.expect("seal")
+		.to_bytes();
+	let filed = records::RecordDescriptor { custody_capsule: refiled, ..own };
 	let record = records::register(chain, &mallory, &filed).await.expect("a fresh point").record;
 	let now = chain.now_ms().await.expect("chain time");
 	let terms = read_grant(record, &cast.doctor, now, now + PERIOD_MS, "a friend's favour");
 	let grant = grants::grant(chain, &mallory, &terms).await.expect("grant").grant;
 	let request = grants::request(chain, &cast.doctor, record, grant).await.expect("request");
+	let at = chain.best().await.expect("best block");
+	assert_eq!(grants::may_release(&at, request.request).await.expect("query"), Ok(()));
 	let refused = release_dev_share(chain, request.request).await.expect_err("no share");
 	assert!(refused.to_string().contains("not bound to this record"), "{refused}");
 	let at = chain.best().await.expect("best block");

@@ -95,6 +95,19 @@ pub enum ChainError {
 	/// The node refused the transaction before it reached a block.
 	#[error("{0}")]
 	Rejected(Rejection),
+	/// The transaction was in a block of the best chain, but then left the node's view before
+	/// the wait ended (the block was not finalized in time or was reorganised away): it may
+	/// or may not take effect. Look at the block before submitting again, or the call may
+	/// happen twice.
+	#[error(
+		"the transaction was included in block {block_hash:?} but its outcome is not final 		 ({reason}); check that block before submitting it again"
+	)]
+	Uncertain {
+		/// The block it was seen in.
+		block_hash: subxt::utils::H256,
+		/// What the node said.
+		reason: String,
+	},
 	/// The call succeeded but did not emit the event it emits on success (a client and
 	/// runtime mismatch).
 	#[error(

@@ -203,7 +203,9 @@ impl Chain {
 	}
 
 	/// Signs and submits `call` without waiting for a block: returns the transaction's
-	/// progress once the node accepted it into its pool.
+	/// progress once the node accepted it into its pool. One signer should submit from one
+	/// task at a time: two concurrent submissions read the same next nonce and one of them is
+	/// refused.
 	pub async fn submit_only<C, S>(
 		&self,
 		call: &C,
@@ -229,15 +231,24 @@ impl Chain {
 		wait: Wait,
 		call: String,
 	) -> Result<Included, ChainError> {
+		// Once the transaction was in a block, a later "dropped" or "invalid" does not mean it
+		// was refused: it may have run.
+		let mut seen_in: Option<H256> = None;
 		while let Some(status) = progress.next().await {
 			let in_block = match status? {
 				TransactionStatus::InBestBlock(b) if wait == Wait::InBlock => b,
-				TransactionStatus::InFinalizedBlock(b) => b,
-				TransactionStatus::Invalid { message } | TransactionStatus::Dropped { message } => {
-					return Err(ChainError::Rejected(Rejection::from_message(&message)))
+				TransactionStatus::InBestBlock(b) => {
+					seen_in = Some(b.block_hash());
+					continue;
 				}
-				TransactionStatus::Error { message } => {
-					return Err(ChainError::Rejected(Rejection::Other(message)))
+				TransactionStatus::InFinalizedBlock(b) => b,
+				TransactionStatus::Invalid { message }
+				| TransactionStatus::Dropped { message }
+				| TransactionStatus::Error { message } => {
+					return Err(match seen_in {
+						Some(block_hash) => ChainError::Uncertain { block_hash, reason: message },
+						None => ChainError::Rejected(Rejection::from_message(&message)),
+					})
 				}
 				_ => continue,
 			};

@@ -19,9 +19,11 @@
 //!   `s*E = sum(l_i * P_i)` with Lagrange coefficients at 0, derives `K` and unwraps the key.
 //!
 //! Without the proof, anyone could copy a capsule's `E` into a record of his own, get it
-//! multiplied by the custodians under his own grant, and read another patient's data key;
-//! this is the attack that labelled, proof-carrying ElGamal (Shoup and Gennaro's TDH1, a
-//! threshold KEM secure against chosen-ciphertext attacks in the random-oracle model) closes.
+//! multiplied by the custodians under his own grant, and read another patient's data key.
+//! Labelled ElGamal with a Schnorr proof of knowledge of `r` (Schnorr-signed ElGamal, the
+//! structure of Shoup and Gennaro's TDH1) closes it: its security against chosen-ciphertext
+//! attacks holds in the random-oracle model together with the generic (or algebraic) group
+//! model.
 //!
 //! ```
 //! use ehr_client::crypto::{custody, DataKey};
@@ -227,13 +229,14 @@ fn pok_challenge(
 }
 
 /// Checks that `capsule` was sealed to `group_key` for the record labelled `label` by
-/// someone who knew its `r`: [`CustodyError::UnboundCapsule`] otherwise.
+/// someone who knew its `r`: [`CustodyError::UnboundCapsule`] otherwise
+/// ([`CustodyError::InvalidPoint`] if its `E` is not a point at all).
 pub fn check_capsule(
 	group_key: &[u8; 32],
 	label: &[u8],
 	capsule: &CustodyCapsule,
 ) -> Result<(), CustodyError> {
-	let e = decompress(&capsule.e, "capsule point E").map_err(|_| CustodyError::UnboundCapsule)?;
+	let e = decompress(&capsule.e, "capsule point E")?;
 	let scalar = |b: [u8; 32]| -> Result<Scalar, CustodyError> {
 		Option::from(Scalar::from_canonical_bytes(b)).ok_or(CustodyError::UnboundCapsule)
 	};
@@ -656,11 +659,17 @@ mod tests {
 		let mut mauled = c.clone();
 		mauled.proof.c[3] ^= 1;
 		assert!(matches!(release(b"rec", &mauled), Err(CustodyError::UnboundCapsule)));
-		// E re-randomised (E + G): the proof is for the old point.
-		let mut mauled = c.clone();
+		// E re-randomised (E + G, or -E): the proof is for the old point.
 		let e = CompressedRistretto(c.e).decompress().unwrap();
-		mauled.e = (e + G).compress().to_bytes();
-		assert!(matches!(release(b"rec", &mauled), Err(CustodyError::UnboundCapsule)));
+		for related in [e + G, -e] {
+			let mut mauled = c.clone();
+			mauled.e = related.compress().to_bytes();
+			assert!(matches!(release(b"rec", &mauled), Err(CustodyError::UnboundCapsule)));
+		}
+		// Bytes that are no point at all are named as such.
+		let mut mauled = c.clone();
+		mauled.e[0] ^= 1;
+		assert!(matches!(release(b"rec", &mauled), Err(CustodyError::InvalidPoint(_))));
 		// A proof made for the capsule's own label under another custody key does not carry.
 		let other = deal(1, 1).unwrap();
 		assert!(matches!(

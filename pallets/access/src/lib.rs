@@ -35,6 +35,7 @@ pub use pallet::*;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+mod rules;
 pub mod runtime_api;
 #[cfg(test)]
 mod tests;
@@ -48,7 +49,7 @@ use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_consortium::{CustodianIndex, Membership, OrgId, Role};
-use pallet_records::{AppendPermission, RecordMeta, RecordProvider};
+use pallet_records::{AppendPermission, RecordProvider};
 use sp_runtime::{SaturatedConversion, Saturating};
 
 // The code FRAME's macros generate for storage, errors and metadata calls `expect` (on
@@ -421,6 +422,22 @@ pub mod pallet {
 		SelfReview,
 		/// The emergency access was already reviewed.
 		AlreadyReviewed,
+		/// The grant this delegation was made under was revoked. Ask the patient for a grant.
+		ParentRevoked,
+		/// The period of the grant this delegation was made under is over. Ask the patient to
+		/// renew it.
+		ParentExpired,
+		/// The delegator no longer holds the grant it delegated (e.g. it left the role). Ask
+		/// the patient for a grant of your own.
+		DelegatorLostStanding,
+		/// The opener of this emergency access no longer has the emergency flag in an active
+		/// organisation. Open a new emergency access if you are entitled to.
+		EmergencyStandingLost,
+		/// A patient does not grant access to himself: the patient capsule already gives him
+		/// his own records. Grant someone else.
+		SelfGrant,
+		/// A grantee does not delegate a grant to itself. Delegate to another account.
+		SelfDelegation,
 	}
 
 	#[pallet::hooks]
@@ -477,7 +494,8 @@ pub mod pallet {
 		/// - Origin: a registered patient (signed).
 		/// - Changes: inserts an active [`Grant`] and indexes it by patient and grantee.
 		/// - Events: [`Event::GrantCreated`].
-		/// - Errors: [`Error::NotPatient`], [`Error::EmergencyPurpose`], [`Error::NoActions`],
+		/// - Errors: [`Error::NotPatient`], [`Error::SelfGrant`], [`Error::EmergencyPurpose`],
+		///   [`Error::NoActions`],
 		///   [`Error::EmptyPeriod`], [`Error::PeriodInPast`], [`Error::PeriodTooLong`],
 		///   [`Error::UnknownGrantee`], [`Error::EmptyContentType`], [`Error::UnknownRecord`],
 		///   [`Error::NotRecordOwner`], [`Error::GrantIdOverflow`]; `BadOrigin`.
@@ -497,6 +515,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(T::Consortium::is_patient(&who), Error::<T>::NotPatient);
+			ensure!(grantee != Grantee::Account(who.clone()), Error::<T>::SelfGrant);
 			ensure!(purpose != Purpose::Emergency, Error::<T>::EmergencyPurpose);
 			ensure!(actions.read || actions.append, Error::<T>::NoActions);
 			let now = Self::now_ms();
@@ -581,7 +600,7 @@ pub mod pallet {
 		/// - Events: [`Event::GrantDelegated`].
 		/// - Errors: [`Error::UnknownGrant`], [`Error::NotGrantee`], [`Error::GrantRevoked`],
 		///   [`Error::GrantNotYetValid`], [`Error::GrantExpired`], [`Error::NotDelegable`],
-		///   [`Error::UnknownGrantee`], [`Error::PeriodInPast`],
+		///   [`Error::SelfDelegation`], [`Error::UnknownGrantee`], [`Error::PeriodInPast`],
 		///   [`Error::DelegationOutlivesParent`], [`Error::TooManyDelegations`],
 		///   [`Error::GrantIdOverflow`]; `BadOrigin`.
 		#[pallet::call_index(2)]
@@ -595,8 +614,9 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let now = Self::now_ms();
 			let p = Grants::<T>::get(parent).ok_or(Error::<T>::UnknownGrant)?;
-			Self::ensure_usable(&who, &p, now)?;
+			Self::authority(&who, &p, now).map_err(Error::<T>::from)?;
 			ensure!(p.delegable && p.parent.is_none(), Error::<T>::NotDelegable);
+			ensure!(grantee != who, Error::<T>::SelfDelegation);
 			ensure!(T::Consortium::is_registered(&grantee), Error::<T>::UnknownGrantee);
 			ensure!(expires_at > now, Error::<T>::PeriodInPast);
 			ensure!(expires_at <= p.expires_at, Error::<T>::DelegationOutlivesParent);
@@ -645,7 +665,9 @@ pub mod pallet {
 		/// - Events: [`Event::AccessRequested`].
 		/// - Errors: [`Error::UnknownGrant`], [`Error::UnknownRecord`], [`Error::NotGrantee`],
 		///   [`Error::GrantRevoked`], [`Error::GrantNotYetValid`], [`Error::GrantExpired`],
-		///   [`Error::RecordNotCovered`], [`Error::ReadNotAllowed`], [`Error::NoEncryptionKey`],
+		///   [`Error::RecordNotCovered`], [`Error::ReadNotAllowed`], [`Error::ParentRevoked`],
+		///   [`Error::ParentExpired`], [`Error::DelegatorLostStanding`],
+		///   [`Error::EmergencyStandingLost`], [`Error::NoEncryptionKey`],
 		///   [`Error::NoCustody`], [`Error::TooManyRequests`], [`Error::RequestIdOverflow`];
 		///   `BadOrigin`.
 		#[pallet::call_index(3)]
@@ -687,8 +709,12 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Release a custodian's key share for an open request. The grant is checked again:
-		/// a grant revoked or expired since the request gets no more shares.
+		/// Release a custodian's key share for an open request. The requester's whole authority
+		/// is checked again ([`Pallet::check_read`] at this block): a grant revoked or expired
+		/// since the request, a requester who left the grantee role or whose organisation was
+		/// suspended, a delegation whose parent or delegator lost standing, an emergency whose
+		/// opener lost the flag: no more shares. (The custodians ask the same question through
+		/// the `may_release` runtime API before a share leaves them.)
 		///
 		/// - Origin: the account of custodian `custodian_index` in the custody configuration
 		///   (signed).
@@ -696,9 +722,11 @@ pub mod pallet {
 		/// - Events: [`Event::KeyShareReleased`]; [`Event::KeyReleased`] when the threshold is
 		///   reached.
 		/// - Errors: [`Error::NotCustodian`], [`Error::UnknownRequest`],
-		///   [`Error::ShareAlreadyReleased`], [`Error::EmptyShare`], [`Error::UnknownGrant`],
-		///   [`Error::GrantRevoked`], [`Error::GrantExpired`], [`Error::TooManyShares`];
-		///   `BadOrigin`.
+		///   [`Error::ShareAlreadyReleased`], [`Error::EmptyShare`], the read errors of
+		///   [`Pallet::request`] ([`Error::UnknownGrant`], [`Error::NotGrantee`],
+		///   [`Error::GrantRevoked`], [`Error::GrantExpired`], [`Error::ParentRevoked`],
+		///   [`Error::ParentExpired`], [`Error::DelegatorLostStanding`],
+		///   [`Error::EmergencyStandingLost`], ...), [`Error::TooManyShares`]; `BadOrigin`.
 		#[pallet::call_index(4)]
 		#[pallet::weight((T::WeightInfo::release_share(), DispatchClass::Normal, Pays::No))]
 		pub fn release_share(
@@ -721,9 +749,8 @@ pub mod pallet {
 						Error::<T>::ShareAlreadyReleased
 					);
 					ensure!(!encrypted_share.is_empty(), Error::<T>::EmptyShare);
-					let g = Grants::<T>::get(r.grant).ok_or(Error::<T>::UnknownGrant)?;
-					ensure!(g.status == GrantStatus::Active, Error::<T>::GrantRevoked);
-					ensure!(now < g.expires_at, Error::<T>::GrantExpired);
+					Self::check_read(&r.requester, r.record, r.grant, now)
+						.map_err(Error::<T>::from)?;
 					r.shares
 						.try_push((custodian_index, encrypted_share))
 						.map_err(|_| Error::<T>::TooManyShares)?;
@@ -880,6 +907,11 @@ impl<T: Config> From<DenialReason> for Error<T> {
 			DenialReason::GrantExpired => Error::GrantExpired,
 			DenialReason::RecordNotCovered => Error::RecordNotCovered,
 			DenialReason::ReadNotAllowed => Error::ReadNotAllowed,
+			DenialReason::ParentRevoked => Error::ParentRevoked,
+			DenialReason::ParentExpired => Error::ParentExpired,
+			DenialReason::DelegatorLostStanding => Error::DelegatorLostStanding,
+			DenialReason::EmergencyStandingLost => Error::EmergencyStandingLost,
+			DenialReason::UnknownRequest => Error::UnknownRequest,
 		}
 	}
 }
@@ -888,65 +920,6 @@ impl<T: Config> Pallet<T> {
 	/// Chain time in milliseconds.
 	pub fn now_ms() -> u64 {
 		T::Time::now().saturated_into::<u64>()
-	}
-
-	/// Whether `who` is (or currently holds the role of) `grantee`.
-	pub fn is_grantee(who: &T::AccountId, grantee: &GranteeOf<T>) -> bool {
-		match grantee {
-			Grantee::Account(a) => a == who,
-			Grantee::Role(org, role) => T::Consortium::has_role(*org, who, *role),
-		}
-	}
-
-	/// The checks every use of a grant makes, in this order: grantee, status, period.
-	fn usable(who: &T::AccountId, g: &Grant<T>, now: u64) -> Result<(), DenialReason> {
-		if !Self::is_grantee(who, &g.grantee) {
-			return Err(DenialReason::NotGrantee);
-		}
-		if g.status == GrantStatus::Revoked {
-			return Err(DenialReason::GrantRevoked);
-		}
-		if now < g.not_before {
-			return Err(DenialReason::GrantNotYetValid);
-		}
-		if now >= g.expires_at {
-			return Err(DenialReason::GrantExpired);
-		}
-		Ok(())
-	}
-
-	fn ensure_usable(who: &T::AccountId, g: &Grant<T>, now: u64) -> Result<(), Error<T>> {
-		Self::usable(who, g, now).map_err(Error::<T>::from)
-	}
-
-	/// Whether `scope` of `patient`'s grant covers a record with `meta`.
-	fn covers(g: &Grant<T>, record: RecordId, meta: &RecordMeta<T::AccountId>) -> bool {
-		g.patient == meta.patient
-			&& match &g.scope {
-				Scope::Record(id) => *id == record,
-				Scope::AllRecords => true,
-				Scope::ContentType(t) => t.as_slice() == meta.content_type.as_slice(),
-			}
-	}
-
-	/// May `who` read `record` under `grant` at time `now`? The checks of `request`, in its
-	/// order: grant, record, grantee, status, period, coverage, read.
-	pub fn check_read(
-		who: &T::AccountId,
-		record: RecordId,
-		grant: GrantId,
-		now: u64,
-	) -> Result<(Grant<T>, RecordMeta<T::AccountId>), DenialReason> {
-		let g = Grants::<T>::get(grant).ok_or(DenialReason::UnknownGrant)?;
-		let meta = T::Records::record_meta(record).ok_or(DenialReason::UnknownRecord)?;
-		Self::usable(who, &g, now)?;
-		if !Self::covers(&g, record, &meta) {
-			return Err(DenialReason::RecordNotCovered);
-		}
-		if !g.actions.read {
-			return Err(DenialReason::ReadNotAllowed);
-		}
-		Ok((g, meta))
 	}
 
 	/// Store a new grant under a fresh id and index it; returns the id.
@@ -1054,18 +1027,17 @@ impl<T: Config> Pallet<T> {
 		Requests::<T>::get(id)
 	}
 
-	/// Open requests still waiting for the share of custodian `index`, ordered by id, after
-	/// the cursor `start_after`.
+	/// Open requests still waiting for the share of custodian `index` (whether or not the
+	/// threshold is reached), ordered by id, after the cursor `start_after`.
 	pub fn open_requests_for_custodian(
 		index: CustodianIndex,
 		start_after: Option<RequestId>,
 		limit: u32,
 	) -> Vec<AccessRequest<T>> {
-		let threshold = usize::from(T::Consortium::threshold());
+		// Every custodian answers every request (up to n shares, not only the first t), so
+		// one faulty custodian cannot block a read.
 		let ids = Requests::<T>::iter()
-			.filter(|(_, r)| {
-				r.shares.len() < threshold && !r.shares.iter().any(|(i, _)| *i == index)
-			})
+			.filter(|(_, r)| !r.shares.iter().any(|(i, _)| *i == index))
 			.map(|(id, _)| id)
 			.collect();
 		Self::page(ids, start_after, limit).into_iter().filter_map(Requests::<T>::get).collect()
@@ -1136,7 +1108,7 @@ impl<T: Config> AppendPermission<T::AccountId> for Pallet<T> {
 		now_ms: u64,
 	) -> Result<(), DispatchError> {
 		let g = Grants::<T>::get(grant).ok_or(Error::<T>::UnknownGrant)?;
-		Self::ensure_usable(who, &g, now_ms)?;
+		Self::authority(who, &g, now_ms).map_err(Error::<T>::from)?;
 		let covered = g.patient == *patient
 			&& match &g.scope {
 				Scope::AllRecords => true,

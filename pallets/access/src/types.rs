@@ -289,4 +289,16 @@ pub enum DenialReason {
 	ReadNotAllowed,
 	/// No grant of the patient names the account at all.
 	NoGrant,
+	/// The delegated (parent) grant was revoked.
+	ParentRevoked,
+	/// The delegated (parent) grant's period is over (or not started).
+	ParentExpired,
+	/// The delegator no longer holds the parent grant (e.g. it lost the role it was granted
+	/// to).
+	DelegatorLostStanding,
+	/// The emergency grant's opener no longer has the emergency flag in an active
+	/// organisation (or left it).
+	EmergencyStandingLost,
+	/// No open request with this id.
+	UnknownRequest,
 }

@@ -2,6 +2,7 @@
 //! matrix.
 
 mod append;
+mod authority;
 mod delegate;
 mod emergency;
 mod grant;

@@ -1,0 +1,107 @@
+//! The one authority check: may an account use a grant, now? Used by every call that uses a
+//! grant (`request`, `release_share`, `delegate`, the records pallet's append), by the runtime
+//! APIs (`can_read`, `may_release`) and so by the custodians, which ask `may_release` at the
+//! latest finalized block before a share leaves them. Nothing is checked only when a grant or
+//! a request was made: a doctor removed from a role, a suspended organisation, a revoked
+//! parent grant or an emergency flag taken away stops every later use.
+
+use pallet_consortium::Membership;
+use pallet_records::{RecordMeta, RecordProvider};
+
+use crate::{
+	Config, DenialReason, Emergencies, Grant, GrantId, GrantStatus, Grantee, GranteeOf, Grants,
+	Pallet, Purpose, RecordId, RequestId, Requests, Scope,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Whether `who` is (or currently holds the role of, in an active organisation) `grantee`.
+	pub fn is_grantee(who: &T::AccountId, grantee: &GranteeOf<T>) -> bool {
+		match grantee {
+			Grantee::Account(a) => a == who,
+			Grantee::Role(org, role) => T::Consortium::has_role(*org, who, *role),
+		}
+	}
+
+	/// Grantee, status and period of one grant, in this order.
+	fn standing(who: &T::AccountId, g: &Grant<T>, now: u64) -> Result<(), DenialReason> {
+		if !Self::is_grantee(who, &g.grantee) {
+			return Err(DenialReason::NotGrantee);
+		}
+		if g.status == GrantStatus::Revoked {
+			return Err(DenialReason::GrantRevoked);
+		}
+		if now < g.not_before {
+			return Err(DenialReason::GrantNotYetValid);
+		}
+		if now >= g.expires_at {
+			return Err(DenialReason::GrantExpired);
+		}
+		Ok(())
+	}
+
+	/// The whole authority of `who` under `g` at `now`:
+	/// - the grant's grantee (the account, or the role held now in an active organisation),
+	///   status and period;
+	/// - for a delegation, the parent's status and period and the delegator's standing under
+	///   the parent now (a delegator who lost the role takes its delegations with it);
+	/// - for an emergency grant, the opener's membership and emergency flag now.
+	pub fn authority(who: &T::AccountId, g: &Grant<T>, now: u64) -> Result<(), DenialReason> {
+		Self::standing(who, g, now)?;
+		if let Some(parent) = g.parent {
+			let p = Grants::<T>::get(parent).ok_or(DenialReason::UnknownGrant)?;
+			match Self::standing(&g.granted_by, &p, now) {
+				Ok(()) => {}
+				Err(DenialReason::GrantRevoked) => return Err(DenialReason::ParentRevoked),
+				Err(DenialReason::GrantExpired | DenialReason::GrantNotYetValid) => {
+					return Err(DenialReason::ParentExpired)
+				}
+				Err(_) => return Err(DenialReason::DelegatorLostStanding),
+			}
+		}
+		if g.purpose == Purpose::Emergency {
+			let e = Emergencies::<T>::get(g.id).ok_or(DenialReason::UnknownGrant)?;
+			if !T::Consortium::emergency_flag(e.org, &e.opener) {
+				return Err(DenialReason::EmergencyStandingLost);
+			}
+		}
+		Ok(())
+	}
+
+	/// Whether `g` covers a record with `meta`.
+	pub(crate) fn covers(g: &Grant<T>, record: RecordId, meta: &RecordMeta<T::AccountId>) -> bool {
+		g.patient == meta.patient
+			&& match &g.scope {
+				Scope::Record(id) => *id == record,
+				Scope::AllRecords => true,
+				Scope::ContentType(t) => t.as_slice() == meta.content_type.as_slice(),
+			}
+	}
+
+	/// May `who` read `record` under `grant` at time `now`? In this order: grant, record,
+	/// [`Self::authority`], coverage, read.
+	pub fn check_read(
+		who: &T::AccountId,
+		record: RecordId,
+		grant: GrantId,
+		now: u64,
+	) -> Result<(Grant<T>, RecordMeta<T::AccountId>), DenialReason> {
+		let g = Grants::<T>::get(grant).ok_or(DenialReason::UnknownGrant)?;
+		let meta = T::Records::record_meta(record).ok_or(DenialReason::UnknownRecord)?;
+		Self::authority(who, &g, now)?;
+		if !Self::covers(&g, record, &meta) {
+			return Err(DenialReason::RecordNotCovered);
+		}
+		if !g.actions.read {
+			return Err(DenialReason::ReadNotAllowed);
+		}
+		Ok((g, meta))
+	}
+
+	/// May a custodian release a share for open request `request` now? The request's
+	/// requester must still be able to read its record under its grant ([`Self::check_read`]
+	/// at this block's time): what a custodian asks before computing a share.
+	pub fn may_release(request: RequestId) -> Result<(), DenialReason> {
+		let r = Requests::<T>::get(request).ok_or(DenialReason::UnknownRequest)?;
+		Self::check_read(&r.requester, r.record, r.grant, Self::now_ms()).map(|_| ())
+	}
+}
