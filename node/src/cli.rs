@@ -46,6 +46,10 @@ pub enum Subcommand {
 	/// Database metadata of the chain.
 	ChainInfo(sc_cli::ChainInfoCmd),
 
+	/// The consortium custody key: `custody keygen` (dealer ceremony).
+	#[command(subcommand)]
+	Custody(crate::custody::CustodyCmd),
+
 	/// Runtime benchmarks (`benchmark pallet` generates the weights in runtime/src/weights).
 	#[cfg(feature = "runtime-benchmarks")]
 	#[command(subcommand)]

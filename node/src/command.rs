@@ -61,6 +61,11 @@ pub fn run() -> sc_cli::Result<()> {
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
+		Some(Subcommand::Custody(crate::custody::CustodyCmd::Keygen(cmd))) => {
+			let said = cmd.run().map_err(sc_cli::Error::Input)?;
+			println!("{said}");
+			Ok(())
+		}
 		Some(Subcommand::BuildSpec(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.chain_spec, config.network))

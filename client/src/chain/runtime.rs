@@ -15,6 +15,10 @@ pub mod generated {}
 
 pub use generated::*;
 
+// subxt's macro does not tell cargo that it read the metadata file: without this, a
+// regenerated `ehr.scale` would not rebuild the client.
+const _: &[u8] = include_bytes!("../../metadata/ehr.scale");
+
 /// The runtime's call enum (what `Sudo::sudo` dispatches).
 pub use generated::runtime_types::ehr_runtime::RuntimeCall;
 

@@ -144,8 +144,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		],
 		accounts,
 		custody: Some(GenesisCustody {
-			public_key: [9; 32],
-			verification_keys: vec![[20; 32], [21; 32]],
+			public_key: custody_keys().0,
+			verification_keys: custody_keys().1,
 			custodian_accounts: vec![CUSTODIAN, CUSTODIAN_1],
 			threshold: 2,
 		}),
@@ -172,4 +172,9 @@ pub fn run_to_block(n: u64) {
 		System::set_block_number(next);
 		Access::on_initialize(next);
 	}
+}
+
+/// The public keys of the mock's 2-of-2 custody (a dealer's polynomial 9 + 8x).
+pub fn custody_keys() -> ([u8; 32], Vec<[u8; 32]>) {
+	pallet_consortium::custody::public_keys(&[9, 8], 2)
 }

@@ -100,12 +100,19 @@ mod benchmarks {
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let accounts: Vec<T::AccountId> = (0..n).map(|i| account("custodian", i, 0)).collect();
-		let keys: Vec<[u8; 32]> = (0..n).map(|_| [4; 32]).collect();
+		for a in &accounts {
+			Pallet::<T>::do_register(a, AccountKind::Staff, [7; 32], None);
+		}
+		// Worst case for the consistency check: t = n/2 + 1 leaves n - t keys to cross-check
+		// by interpolating t points each.
+		let t = n / 2 + 1;
+		let coefficients: Vec<u64> = (1..=u64::from(t)).collect();
+		let (group, keys) = crate::custody::public_keys(&coefficients, accounts.len());
 		let accounts = BoundedVec::try_from(accounts).map_err(|_| BenchmarkError::Weightless)?;
 		let keys = BoundedVec::try_from(keys).map_err(|_| BenchmarkError::Weightless)?;
-		let threshold = u16::try_from(n).map_err(|_| BenchmarkError::Weightless)?;
+		let threshold = u16::try_from(t).map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, [1; 32], keys, accounts, threshold);
+		_(origin as T::RuntimeOrigin, group, keys, accounts, threshold);
 		assert!(Custody::<T>::exists());
 		Ok(())
 	}

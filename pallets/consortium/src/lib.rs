@@ -33,6 +33,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod custody;
 mod extension;
 #[cfg(test)]
 mod mock;
@@ -310,6 +311,15 @@ pub mod pallet {
 		/// The custody configuration is inconsistent: as many verification keys as custodian
 		/// accounts, no duplicate account, and `1 <= threshold <= custodians` are required.
 		InvalidCustodyConfig,
+		/// A custody key is not a valid, non-identity Ristretto255 point. Publish the keys the
+		/// key ceremony wrote (`ehr-node custody keygen`).
+		InvalidCustodyKey,
+		/// The verification keys do not lie on one polynomial of degree below the threshold
+		/// whose value at zero is the group key (keys of another ceremony, in another order,
+		/// or another threshold). Publish one ceremony's keys, in custodian order.
+		InconsistentCustodyKeys,
+		/// A custodian account is not a registered account. Register it first.
+		CustodianNotRegistered,
 		/// The new status equals the current one. Nothing to do.
 		StatusUnchanged,
 	}
@@ -517,7 +527,8 @@ pub mod pallet {
 		/// - Origin: `GovernanceOrigin`.
 		/// - Changes: replaces the [`CustodyConfig`].
 		/// - Events: [`Event::CustodyConfigSet`].
-		/// - Errors: [`Error::InvalidCustodyConfig`]; `BadOrigin`.
+		/// - Errors: [`Error::InvalidCustodyConfig`], [`Error::CustodianNotRegistered`],
+		///   [`Error::InvalidCustodyKey`], [`Error::InconsistentCustodyKeys`]; `BadOrigin`.
 		#[pallet::call_index(7)]
 		#[pallet::weight((T::WeightInfo::set_custody_config(T::MaxCustodians::get()), DispatchClass::Normal, Pays::No))]
 		pub fn set_custody_config(
@@ -605,7 +616,14 @@ impl<T: Config> Pallet<T> {
 				!custodian_accounts.iter().skip(i.saturating_add(1)).any(|b| b == a),
 				Error::<T>::InvalidCustodyConfig
 			);
+			ensure!(Accounts::<T>::contains_key(a), Error::<T>::CustodianNotRegistered);
 		}
+		custody::check_keys(&public_key, &verification_keys, usize::from(threshold)).map_err(
+			|p| match p {
+				custody::KeyProblem::InvalidPoint => Error::<T>::InvalidCustodyKey,
+				custody::KeyProblem::Inconsistent => Error::<T>::InconsistentCustodyKeys,
+			},
+		)?;
 		Ok(CustodyConfig {
 			public_key,
 			verification_keys: BoundedVec::try_from(verification_keys)
@@ -736,8 +754,14 @@ impl<T: Config> Membership<T::AccountId> for Pallet<T> {
 
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_set_custody(accounts: Vec<T::AccountId>, threshold: u16) {
-		let keys = accounts.iter().map(|_| [3u8; 32]).collect();
-		if let Ok(c) = Self::check_custody([2; 32], keys, accounts, threshold) {
+		let coefficients: Vec<u64> = (1..=u64::from(threshold)).collect();
+		let (group, keys) = custody::public_keys(&coefficients, accounts.len());
+		for a in &accounts {
+			if !Accounts::<T>::contains_key(a) {
+				Self::do_register(a, AccountKind::Staff, [7; 32], None);
+			}
+		}
+		if let Ok(c) = Self::check_custody(group, keys, accounts, threshold) {
 			Custody::<T>::put(c);
 		}
 	}

@@ -81,8 +81,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			(CUSTODIAN_1, AccountKind::Staff, [11; 32]),
 		],
 		custody: Some(GenesisCustody {
-			public_key: [9; 32],
-			verification_keys: vec![[20; 32], [21; 32]],
+			public_key: custody_keys().0,
+			verification_keys: custody_keys().1,
 			custodian_accounts: vec![CUSTODIAN_0, CUSTODIAN_1],
 			threshold: 2,
 		}),
@@ -92,4 +92,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| System::set_block_number(1));
 	ext
+}
+
+/// The public keys of the mock's 2-of-2 custody (a dealer's polynomial 9 + 8x).
+pub fn custody_keys() -> ([u8; 32], Vec<[u8; 32]>) {
+	crate::custody::public_keys(&[9, 8], 2)
 }

@@ -1,0 +1,100 @@
+//! `ehr-node custody keygen`: the dealer ceremony of the consortium custody key.
+//!
+//! A dealer draws the custody secret `s`, splits it `t`-of-`n` with Shamir's scheme and writes
+//! one share file per custodian (mode 0600, never printed) and the public configuration: the
+//! group key `S`, the verification keys `S_1..S_n` and `t`, in the shape of the chain spec's
+//! `consortium.custody` (add the custodian accounts). The dealer sees `s`: run the ceremony on
+//! an offline machine, hand each file to its hospital, and erase the machine; docs/custody.md
+//! says how a distributed key generation replaces the dealer.
+
+use std::{
+	fs::OpenOptions,
+	io::Write,
+	path::{Path, PathBuf},
+};
+
+use ehr_client::crypto::custody;
+
+/// Generate the consortium custody key, split among the custodians.
+#[derive(Debug, clap::Parser)]
+pub struct KeygenCmd {
+	/// Shares needed to release a record key (1..=custodians).
+	#[arg(long)]
+	pub threshold: usize,
+	/// Number of custodians (hospitals), one share each.
+	#[arg(long)]
+	pub custodians: usize,
+	/// Directory for `custodian-<i>.share` (0600) and `custody.json`; created if missing,
+	/// and must not already hold a ceremony's files.
+	#[arg(long)]
+	pub out: PathBuf,
+}
+
+/// Custody key subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum CustodyCmd {
+	/// Dealer ceremony: write one share per custodian and the public configuration.
+	Keygen(KeygenCmd),
+}
+
+fn hex32(bytes: &[u8; 32]) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+fn write_new(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
+	let mut opts = OpenOptions::new();
+	opts.write(true).create_new(true);
+	std::os::unix::fs::OpenOptionsExt::mode(&mut opts, mode);
+	let mut file = opts.open(path).map_err(|e| match e.kind() {
+		std::io::ErrorKind::AlreadyExists => format!(
+			"{} already exists: run the ceremony into an empty directory (never overwrite \
+			 shares that may be in use)",
+			path.display()
+		),
+		_ => format!("cannot create {}: {e}", path.display()),
+	})?;
+	file.write_all(data)
+		.and_then(|()| file.sync_all())
+		.map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+impl KeygenCmd {
+	/// Runs the ceremony; returns what to tell the operator (no secret in it).
+	pub fn run(&self) -> Result<String, String> {
+		let dealing = custody::deal(self.threshold, self.custodians)
+			.map_err(|e| format!("{e}: choose 1 <= --threshold <= --custodians <= 65535"))?;
+		std::fs::create_dir_all(&self.out)
+			.map_err(|e| format!("cannot create {}: {e}", self.out.display()))?;
+		let public = serde_json::json!({
+			"publicKey": dealing.group_key,
+			"verificationKeys": dealing.verification_keys.iter().map(|(_, k)| k).collect::<Vec<_>>(),
+			"custodianAccounts": [],
+			"threshold": self.threshold,
+		});
+		let config = self.out.join("custody.json");
+		write_new(&config, format!("{public:#}\n").as_bytes(), 0o644)?;
+		for share in &dealing.shares {
+			let file = serde_json::json!({
+				"custodianIndex": share.index - 1,
+				"x": share.index,
+				"share": hex32(&share.to_bytes()),
+				"verificationKey": hex32(&share.verification_key()),
+				"groupKey": hex32(&dealing.group_key),
+				"threshold": self.threshold,
+				"custodians": self.custodians,
+			});
+			let path = self.out.join(format!("custodian-{}.share", share.index - 1));
+			write_new(&path, format!("{file:#}\n").as_bytes(), 0o600)?;
+		}
+		Ok(format!(
+			"custody key {} split {}-of-{}: shares custodian-0.share .. custodian-{}.share and \
+			 the public configuration custody.json in {} (add the custodian accounts, in \
+			 custodian order, to custodianAccounts)",
+			hex32(&dealing.group_key),
+			self.threshold,
+			self.custodians,
+			self.custodians - 1,
+			self.out.display()
+		))
+	}
+}
