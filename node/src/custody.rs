@@ -53,9 +53,11 @@ fn write_new(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
 		),
 		_ => format!("cannot create {}: {e}", path.display()),
 	})?;
-	file.write_all(data)
-		.and_then(|()| file.sync_all())
-		.map_err(|e| format!("cannot write {}: {e}", path.display()))
+	file.write_all(data).and_then(|()| file.sync_all()).map_err(|e| {
+		// A partly written share must not stay on disk.
+		let _ = std::fs::remove_file(path);
+		format!("cannot write {}: {e}", path.display())
+	})
 }
 
 impl KeygenCmd {
@@ -63,16 +65,34 @@ impl KeygenCmd {
 	pub fn run(&self) -> Result<String, String> {
 		let dealing = custody::deal(self.threshold, self.custodians)
 			.map_err(|e| format!("{e}: choose 1 <= --threshold <= --custodians <= 65535"))?;
-		std::fs::create_dir_all(&self.out)
+		// A fresh directory only its owner can enter: nobody else can read the shares or swap
+		// the public configuration for one of their own.
+		let mut dir = std::fs::DirBuilder::new();
+		std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+		dir.recursive(true)
+			.create(&self.out)
 			.map_err(|e| format!("cannot create {}: {e}", self.out.display()))?;
-		let public = serde_json::json!({
-			"publicKey": dealing.group_key,
-			"verificationKeys": dealing.verification_keys.iter().map(|(_, k)| k).collect::<Vec<_>>(),
-			"custodianAccounts": [],
-			"threshold": self.threshold,
-		});
-		let config = self.out.join("custody.json");
-		write_new(&config, format!("{public:#}\n").as_bytes(), 0o644)?;
+		let mode = std::fs::metadata(&self.out)
+			.map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()))
+			.map_err(|e| format!("cannot read {}: {e}", self.out.display()))?;
+		if mode & 0o077 != 0 {
+			return Err(format!(
+				"{} is open to other users (mode {:o}): use a new directory, or `chmod 700` it",
+				self.out.display(),
+				mode & 0o777
+			));
+		}
+		let public = (
+			self.out.join("custody.json"),
+			serde_json::json!({
+				"publicKey": dealing.group_key,
+				"verificationKeys": dealing.verification_keys.iter().map(|(_, k)| k).collect::<Vec<_>>(),
+				"custodianAccounts": [],
+				"threshold": self.threshold,
+			}),
+			0o644,
+		);
+		let mut files = Vec::new();
 		for share in &dealing.shares {
 			let file = serde_json::json!({
 				"custodianIndex": share.index - 1,
@@ -84,7 +104,21 @@ impl KeygenCmd {
 				"custodians": self.custodians,
 			});
 			let path = self.out.join(format!("custodian-{}.share", share.index - 1));
-			write_new(&path, format!("{file:#}\n").as_bytes(), 0o600)?;
+			files.push((path, file, 0o600));
+		}
+		// The public configuration last, so that its presence means the ceremony completed.
+		files.push(public);
+		// All files or none: a half-written ceremony is removed (files of an earlier ceremony
+		// are never touched: `write_new` refuses to overwrite them).
+		let mut written = Vec::new();
+		for (path, value, mode) in &files {
+			if let Err(e) = write_new(path, format!("{value:#}\n").as_bytes(), *mode) {
+				for done in &written {
+					let _ = std::fs::remove_file(done);
+				}
+				return Err(e);
+			}
+			written.push(path.clone());
 		}
 		Ok(format!(
 			"custody key {} split {}-of-{}: shares custodian-0.share .. custodian-{}.share and \

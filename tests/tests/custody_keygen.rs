@@ -38,6 +38,8 @@ fn keygen_writes_private_shares_and_a_public_configuration_the_chain_accepts() {
 	assert_eq!(pallet_consortium::custody::check_keys(&group, &keys, 3), Ok(()));
 	assert!(pallet_consortium::custody::check_keys(&group, &keys, 2).is_err());
 
+	let dir_mode = std::fs::metadata(&out_dir).expect("dir").permissions().mode();
+	assert_eq!(dir_mode & 0o777, 0o700, "the ceremony directory is private");
 	let mut shares = Vec::new();
 	for i in 0..4 {
 		let path = out_dir.join(format!("custodian-{i}.share"));
@@ -72,6 +74,29 @@ fn keygen_writes_private_shares_and_a_public_configuration_the_chain_accepts() {
 	assert!(stderr.contains("already exists") && stderr.contains("empty directory"), "{stderr}");
 	let after = std::fs::read(out_dir.join("custody.json")).expect("config");
 	assert_eq!(key32(&serde_json::from_slice::<Value>(&after).expect("json")["publicKey"]), group);
+}
+
+#[test]
+fn keygen_refuses_a_directory_open_to_others() {
+	let dir = tempfile::tempdir().expect("tempdir");
+	let open = dir.path().join("shared");
+	std::fs::create_dir(&open).expect("mkdir");
+	std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+	let run = run_node(&[
+		"custody",
+		"keygen",
+		"--threshold",
+		"2",
+		"--custodians",
+		"3",
+		"--out",
+		open.to_str().expect("utf-8"),
+	])
+	.expect("run");
+	assert!(!run.status.success());
+	let stderr = String::from_utf8_lossy(&run.stderr);
+	assert!(stderr.contains("open to other users") && stderr.contains("chmod 700"), "{stderr}");
+	assert_eq!(std::fs::read_dir(&open).expect("dir").count(), 0, "nothing is written");
 }
 
 #[test]

@@ -1,9 +1,13 @@
 //! The one authority check: may an account use a grant, now? Used by every call that uses a
 //! grant (`request`, `release_share`, `delegate`, the records pallet's append), by the runtime
-//! APIs (`can_read`, `may_release`) and so by the custodians, which ask `may_release` at the
-//! latest finalized block before a share leaves them. Nothing is checked only when a grant or
+//! APIs (`can_read`, `may_release`) and so by the custodians, which ask `may_release` before
+//! a share leaves them (the check in `release_share` cannot stop a share by itself: the
+//! sealed share travels in the transaction, also when its dispatch fails). Nothing is checked only when a grant or
 //! a request was made: a doctor removed from a role, a suspended organisation, a revoked
-//! parent grant or an emergency flag taken away stops every later use.
+//! parent grant or an emergency flag taken away stops every later use. A grant to an
+//! account (not a role) depends on no membership: a doctor who leaves a hospital keeps the
+//! grants patients gave him by name until they end or are revoked (the wallet issue's
+//! deregistration ends them).
 
 use pallet_consortium::Membership;
 use pallet_records::{RecordMeta, RecordProvider};

@@ -2,7 +2,10 @@
 //! verification keys `S_1..S_n` must be valid, non-identity Ristretto255 points, and the `S_i`
 //! must lie on one polynomial of degree below the threshold whose value at zero is `S`
 //! (checked by interpolation in the exponent: the first `t` keys interpolate to `S` at 0 and
-//! to every other `S_j` at `j`). A configuration that fails would let custodians release
+//! to every other `S_j` at `j`), of degree exactly `t - 1` (the first `t - 1` keys must not
+//! already give `S`), with no two custodians holding the same key. The dealer (or the DKG) is
+//! trusted with the secret anyway; the check keeps a configuration from claiming a threshold
+//! it does not have. A configuration that fails would let custodians release
 //! shares that never combine into the key the records were sealed to, or hide that fewer
 //! than `t` custodians suffice.
 //!
@@ -76,6 +79,17 @@ pub fn check_keys(
 	if at(Scalar::ZERO) != s {
 		return Err(KeyProblem::Inconsistent);
 	}
+	// The polynomial must need all `t` points: if the first `t - 1` already give `S`, fewer
+	// than `t` custodians can decrypt (e.g. every key equal to `S` claimed as 2-of-n).
+	if let Some((_, fewer)) = base.split_last().filter(|(_, fewer)| !fewer.is_empty()) {
+		let xs: Vec<Scalar> = (0..fewer.len()).map(x_of).collect();
+		if RistrettoPoint::vartime_multiscalar_mul(lagrange(&xs, Scalar::ZERO), fewer) == s {
+			return Err(KeyProblem::Inconsistent);
+		}
+	}
+	if keys.iter().enumerate().any(|(i, k)| keys.iter().skip(i.saturating_add(1)).any(|o| o == k)) {
+		return Err(KeyProblem::Inconsistent);
+	}
 	for (j, key) in rest.iter().enumerate() {
 		if at(x_of(t.saturating_add(j))) != *key {
 			return Err(KeyProblem::Inconsistent);
@@ -119,6 +133,13 @@ mod tests {
 		bad[1] = [0; 32];
 		assert_eq!(check_keys(&s, &bad, 3), Err(KeyProblem::InvalidPoint));
 		assert_eq!(check_keys(&[0; 32], &keys, 3), Err(KeyProblem::InvalidPoint));
+		// A constant polynomial (every key equal to S) claimed as 2-of-3: one custodian alone
+		// could decrypt. A degree-1 polynomial claimed as 3-of-3 likewise.
+		let (c, constant) = public_keys(&[5], 3);
+		assert_eq!(check_keys(&c, &constant, 2), Err(KeyProblem::Inconsistent));
+		let (l, line) = public_keys(&[5, 6], 3);
+		assert_eq!(check_keys(&l, &line, 3), Err(KeyProblem::Inconsistent));
+		assert_eq!(check_keys(&l, &line, 2), Ok(()));
 		// 1-of-1: S_1 = S.
 		let (s1, k1) = public_keys(&[5], 1);
 		assert_eq!(k1, vec![s1]);

@@ -222,6 +222,9 @@ pub mod pallet {
 		UnknownPrevious,
 		/// The previous version belongs to another patient. Versions stay with one patient.
 		PreviousOfAnotherPatient,
+		/// The previous version is of another content type: a version replaces a record of
+		/// its own type only (an Append grant for one type cannot supersede another's).
+		PreviousOfAnotherType,
 		/// The previous version was already replaced. Replace the latest version instead.
 		PreviousAlreadySuperseded,
 		/// Record ids are exhausted (after 2^64 records).
@@ -262,7 +265,8 @@ pub mod pallet {
 		///   [`Error::UnknownPatient`], [`Error::GrantRequired`], the access pallet's grant
 		///   errors (e.g. `GrantExpired`, `NotGrantee`, `AppendNotAllowed`),
 		///   [`Error::NotMemberOfCustodianOrg`], [`Error::UnknownPrevious`],
-		///   [`Error::PreviousOfAnotherPatient`], [`Error::PreviousAlreadySuperseded`],
+		///   [`Error::PreviousOfAnotherPatient`], [`Error::PreviousOfAnotherType`],
+		///   [`Error::PreviousAlreadySuperseded`],
 		///   [`Error::RecordIdOverflow`]; `BadOrigin`.
 		#[pallet::call_index(0)]
 		#[pallet::weight((T::WeightInfo::register(), DispatchClass::Normal, Pays::No))]
@@ -311,6 +315,7 @@ pub mod pallet {
 			if let Some(prev) = previous {
 				let p = Records::<T>::get(prev).ok_or(Error::<T>::UnknownPrevious)?;
 				ensure!(p.patient == patient, Error::<T>::PreviousOfAnotherPatient);
+				ensure!(p.content_type == content_type, Error::<T>::PreviousOfAnotherType);
 				ensure!(
 					!SupersededBy::<T>::contains_key(prev),
 					Error::<T>::PreviousAlreadySuperseded

@@ -32,3 +32,29 @@ fn the_previous_version_must_exist_and_be_the_patients_latest() {
 		);
 	});
 }
+
+/// A staff member with an Append grant for one content type (or the patient) cannot make a
+/// record of another type a "previous version" and so freeze it: versions keep their type.
+#[test]
+fn a_version_replaces_only_a_record_of_its_own_content_type() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register_as(PATIENT, PATIENT, None, None));
+		let other_type = Records::register(
+			RuntimeOrigin::signed(DOCTOR),
+			PATIENT,
+			1,
+			cid(CID_V0),
+			[0xab; 32],
+			1024,
+			ct(b"Condition"),
+			capsule(),
+			custody_capsule(),
+			Some(0),
+			Some(GOOD_GRANT),
+		);
+		assert_noop!(other_type, Error::<Test>::PreviousOfAnotherType);
+		assert!(!SupersededBy::<Test>::contains_key(0), "the Observation stays the latest");
+		assert_ok!(register_as(DOCTOR, PATIENT, Some(0), Some(GOOD_GRANT)));
+		assert_eq!(SupersededBy::<Test>::get(0), Some(1));
+	});
+}
