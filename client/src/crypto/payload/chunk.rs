@@ -59,22 +59,41 @@ pub(super) struct ChunkCipher {
 }
 
 impl ChunkCipher {
+	/// The cipher of a new payload of `record_id` under the data key `key`, with a fresh
+	/// nonce prefix; its header (with the key commitment) is [`ChunkCipher::aad`].
+	pub(super) fn for_sealing(
+		key: &DataKey,
+		record_id: &[u8],
+		algorithm: Algorithm,
+	) -> Result<Self, PayloadError> {
+		let prefix = crate::crypto::nonce_array();
+		let (chunk_key, commitment) = key_schedule(key, &prefix);
+		Ok(Self::with_chunk_key(
+			&chunk_key,
+			&Header::new(prefix, commitment, record_id, algorithm)?,
+		))
+	}
+
 	/// The cipher of `header`'s payload under the data key `key`; [`PayloadError::WrongKey`]
 	/// if the header does not commit to `key`.
-	pub(super) fn new(key: &DataKey, header: &Header) -> Result<Self, PayloadError> {
+	pub(super) fn for_opening(key: &DataKey, header: &Header) -> Result<Self, PayloadError> {
 		let (chunk_key, commitment) = key_schedule(key, header.nonce_prefix());
 		if !same(&commitment, header.commitment()) {
 			return Err(PayloadError::WrongKey);
 		}
+		Ok(Self::with_chunk_key(&chunk_key, header))
+	}
+
+	fn with_chunk_key(chunk_key: &[u8; 32], header: &Header) -> Self {
 		let cipher = match header.algorithm() {
-			Algorithm::Aes256Gcm => Cipher::Aes(Box::new(
-				Aes256Gcm::new_from_slice(&chunk_key[..]).expect("32-byte key"),
-			)),
+			Algorithm::Aes256Gcm => {
+				Cipher::Aes(Box::new(Aes256Gcm::new_from_slice(chunk_key).expect("32-byte key")))
+			}
 			Algorithm::ChaCha20Poly1305 => Cipher::ChaCha(Box::new(
-				ChaCha20Poly1305::new_from_slice(&chunk_key[..]).expect("32-byte key"),
+				ChaCha20Poly1305::new_from_slice(chunk_key).expect("32-byte key"),
 			)),
 		};
-		Ok(Self { cipher, prefix: *header.nonce_prefix(), aad: header.to_bytes(), index: 0 })
+		Self { cipher, prefix: *header.nonce_prefix(), aad: header.to_bytes(), index: 0 }
 	}
 
 	fn nonce(&self, last: bool) -> Result<[u8; 12], PayloadError> {

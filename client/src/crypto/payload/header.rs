@@ -5,10 +5,9 @@ use std::io::Read;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::{
-	chunk::key_schedule, Algorithm, PayloadError, COMMITMENT_SIZE, FIXED_HEADER, MAGIC,
-	MAX_RECORD_ID, NONCE_PREFIX_SIZE, VERSION,
+	Algorithm, PayloadError, COMMITMENT_SIZE, FIXED_HEADER, MAGIC, MAX_RECORD_ID,
+	NONCE_PREFIX_SIZE, VERSION,
 };
-use crate::crypto::DataKey;
 
 /// The parsed header of an encrypted payload. Built only by this module, so the record id
 /// always fits its length byte.
@@ -21,17 +20,17 @@ pub struct Header {
 }
 
 impl Header {
-	/// A header with a fresh random nonce prefix, committing to `key`.
+	/// A header with nonce prefix `nonce_prefix` and key commitment `commitment` (both from
+	/// the payload's key schedule).
 	pub(super) fn new(
-		key: &DataKey,
+		nonce_prefix: [u8; NONCE_PREFIX_SIZE],
+		commitment: [u8; COMMITMENT_SIZE],
 		record_id: &[u8],
 		algorithm: Algorithm,
 	) -> Result<Self, PayloadError> {
 		if record_id.len() > MAX_RECORD_ID {
 			return Err(PayloadError::RecordIdTooLong(record_id.len()));
 		}
-		let nonce_prefix = crate::crypto::nonce_array();
-		let (_, commitment) = key_schedule(key, &nonce_prefix);
 		Ok(Header { algorithm, nonce_prefix, commitment, record_id: record_id.to_vec() })
 	}
 

@@ -196,7 +196,7 @@ pub fn encrypt_with<R: Read, W: Write>(
 	mut reader: R,
 	mut writer: W,
 ) -> Result<u64, PayloadError> {
-	let mut cipher = ChunkCipher::new(key, &Header::new(key, record_id, algorithm)?)?;
+	let mut cipher = ChunkCipher::for_sealing(key, record_id, algorithm)?;
 	writer.write_all(&cipher.aad)?;
 	let mut written = cipher.aad.len() as u64;
 	let mut buf = ChunkBuf::new();
@@ -224,7 +224,7 @@ pub fn decrypt<R: Read, W: Write>(
 ) -> Result<u64, PayloadError> {
 	let header = Header::read_from(&mut reader)?;
 	check_record(&header, record_id)?;
-	let mut cipher = ChunkCipher::new(key, &header)?;
+	let mut cipher = ChunkCipher::for_opening(key, &header)?;
 	let mut buf = ChunkBuf::new();
 	let mut total = 0u64;
 	loop {
@@ -267,7 +267,7 @@ where
 	R: AsyncRead + Unpin,
 	W: AsyncWrite + Unpin,
 {
-	let mut cipher = ChunkCipher::new(key, &Header::new(key, record_id, algorithm)?)?;
+	let mut cipher = ChunkCipher::for_sealing(key, record_id, algorithm)?;
 	writer.write_all(&cipher.aad).await?;
 	let mut written = cipher.aad.len() as u64;
 	let mut buf = ChunkBuf::new();
@@ -298,7 +298,7 @@ where
 {
 	let header = Header::read_from_async(&mut reader).await?;
 	check_record(&header, record_id)?;
-	let mut cipher = ChunkCipher::new(key, &header)?;
+	let mut cipher = ChunkCipher::for_opening(key, &header)?;
 	let mut buf = ChunkBuf::new();
 	let mut total = 0u64;
 	loop {
