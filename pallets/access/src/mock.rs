@@ -127,6 +127,7 @@ fn roles(r: &[Role]) -> u8 {
 /// Externalities: two hospitals, the accounts above, a 2-of-2 custody, block 1, time T0.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let (public_key, verification_keys) = custody_keys();
 	let staff = [DOCTOR, DOCTOR_B, NURSE, RESEARCHER, AUDITOR, MANAGER, CUSTODIAN, CUSTODIAN_1];
 	let mut accounts: Vec<(u64, AccountKind, [u8; 32])> =
 		staff.iter().map(|a| (*a, AccountKind::Staff, [*a as u8; 32])).collect();
@@ -144,8 +145,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		],
 		accounts,
 		custody: Some(GenesisCustody {
-			public_key: custody_keys().0,
-			verification_keys: custody_keys().1,
+			public_key,
+			verification_keys,
 			custodian_accounts: vec![CUSTODIAN, CUSTODIAN_1],
 			threshold: 2,
 		}),

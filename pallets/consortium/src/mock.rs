@@ -63,6 +63,7 @@ pub const CUSTODIAN_1: u64 = 11;
 /// Externalities with two organisations, a few members and accounts, and a 2-of-2 custody.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let (public_key, verification_keys) = custody_keys();
 	pallet_consortium::GenesisConfig::<Test> {
 		organisations: vec![(1, [1; 32], Some(0)), (2, [2; 32], Some(1))],
 		members: vec![
@@ -81,8 +82,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			(CUSTODIAN_1, AccountKind::Staff, [11; 32]),
 		],
 		custody: Some(GenesisCustody {
-			public_key: custody_keys().0,
-			verification_keys: custody_keys().1,
+			public_key,
+			verification_keys,
 			custodian_accounts: vec![CUSTODIAN_0, CUSTODIAN_1],
 			threshold: 2,
 		}),

@@ -5,17 +5,9 @@
 //! change served after it.
 
 use super::*;
-use crate::{DenialReason, Error, Requests, ShareOf};
+use crate::{DenialReason, Error, Requests};
 use frame_support::assert_noop;
 use pallet_consortium::{OrgStatus, Roles};
-
-fn share() -> ShareOf<Test> {
-	BoundedVec::try_from(vec![5u8; 160]).unwrap()
-}
-
-fn release(who: u64, req: u64, index: u16) -> sp_runtime::DispatchResult {
-	Access::release_share(RuntimeOrigin::signed(who), req, index, share())
-}
 
 fn request(who: u64, record: RecordId, grant: GrantId) -> sp_runtime::DispatchResult {
 	Access::request(RuntimeOrigin::signed(who), record, grant)
@@ -100,13 +92,7 @@ fn a_delegation_ends_when_its_delegator_loses_the_role() {
 fn an_emergency_grant_ends_with_its_openers_flag() {
 	new_test_ext().execute_with(|| {
 		let r = record_of(PATIENT, b"Observation");
-		assert_ok!(Access::emergency_open(
-			RuntimeOrigin::signed(DOCTOR_B),
-			ORG_B,
-			PATIENT,
-			crate::EmergencyReason::PatientUnconscious,
-			[3; 32],
-		));
+		assert_ok!(emergency_open_as(DOCTOR_B, ORG_B, PATIENT));
 		let g = crate::NextGrantId::<Test>::get() - 1;
 		assert_ok!(request(DOCTOR_B, r, g));
 		assert_ok!(Consortium::update_member(
@@ -124,13 +110,7 @@ fn an_emergency_grant_ends_with_its_openers_flag() {
 	new_test_ext().execute_with(|| {
 		// Leaving the organisation ends it too.
 		let r = record_of(PATIENT, b"Observation");
-		assert_ok!(Access::emergency_open(
-			RuntimeOrigin::signed(DOCTOR_B),
-			ORG_B,
-			PATIENT,
-			crate::EmergencyReason::PatientUnconscious,
-			[3; 32],
-		));
+		assert_ok!(emergency_open_as(DOCTOR_B, ORG_B, PATIENT));
 		assert_ok!(Consortium::remove_member(RuntimeOrigin::root(), ORG_B, DOCTOR_B));
 		assert_noop!(request(DOCTOR_B, r, 0), Error::<Test>::EmergencyStandingLost);
 	});

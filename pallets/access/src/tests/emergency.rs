@@ -6,16 +6,6 @@ use super::*;
 use crate::{Emergencies, EmergencyReason, Error, Event, GrantStatus, Grants, ReviewQueue};
 use frame_support::assert_noop;
 
-fn open(who: u64, org: u32, patient: u64) -> sp_runtime::DispatchResult {
-	Access::emergency_open(
-		RuntimeOrigin::signed(who),
-		org,
-		patient,
-		EmergencyReason::PatientUnconscious,
-		[3; 32],
-	)
-}
-
 fn review(who: u64, grant: GrantId, approved: bool) -> sp_runtime::DispatchResult {
 	Access::emergency_review(RuntimeOrigin::signed(who), grant, approved, [4; 32])
 }
@@ -24,7 +14,7 @@ fn review(who: u64, grant: GrantId, approved: bool) -> sp_runtime::DispatchResul
 fn a_flagged_member_opens_emergency_access() {
 	new_test_ext().execute_with(|| {
 		let r = record_of(PATIENT, b"Observation");
-		assert_ok!(open(DOCTOR_B, ORG_B, PATIENT));
+		assert_ok!(emergency_open_as(DOCTOR_B, ORG_B, PATIENT));
 		let g = Grants::<Test>::get(0).unwrap();
 		assert_eq!(g.purpose, Purpose::Emergency);
 		assert_eq!(g.grantee, acct(DOCTOR_B));
@@ -67,26 +57,35 @@ fn a_flagged_member_opens_emergency_access() {
 fn only_flagged_members_of_active_orgs_open() {
 	new_test_ext().execute_with(|| {
 		for who in [NURSE, MANAGER, AUDITOR, PATIENT, STRANGER, CUSTODIAN] {
-			assert_noop!(open(who, ORG_A, PATIENT), Error::<Test>::NotEmergencyMember);
+			assert_noop!(emergency_open_as(who, ORG_A, PATIENT), Error::<Test>::NotEmergencyMember);
 		}
 		// The flag is per organisation.
-		assert_noop!(open(DOCTOR_B, ORG_A, PATIENT), Error::<Test>::NotEmergencyMember);
-		assert_noop!(open(DOCTOR, ORG_A, NURSE), Error::<Test>::UnknownPatient);
+		assert_noop!(
+			emergency_open_as(DOCTOR_B, ORG_A, PATIENT),
+			Error::<Test>::NotEmergencyMember
+		);
+		assert_noop!(emergency_open_as(DOCTOR, ORG_A, NURSE), Error::<Test>::UnknownPatient);
 		assert_ok!(Consortium::set_organisation_status(
 			RuntimeOrigin::root(),
 			ORG_B,
 			pallet_consortium::OrgStatus::Suspended
 		));
-		assert_noop!(open(DOCTOR_B, ORG_B, PATIENT), Error::<Test>::NotEmergencyMember);
+		assert_noop!(
+			emergency_open_as(DOCTOR_B, ORG_B, PATIENT),
+			Error::<Test>::NotEmergencyMember
+		);
 	});
 }
 
 #[test]
 fn emergencies_per_block_are_bounded() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(open(DOCTOR, ORG_A, PATIENT));
-		assert_ok!(open(DOCTOR_B, ORG_B, PATIENT));
-		assert_noop!(open(DOCTOR, ORG_A, OTHER_PATIENT), Error::<Test>::TooManyEmergencies);
+		assert_ok!(emergency_open_as(DOCTOR, ORG_A, PATIENT));
+		assert_ok!(emergency_open_as(DOCTOR_B, ORG_B, PATIENT));
+		assert_noop!(
+			emergency_open_as(DOCTOR, ORG_A, OTHER_PATIENT),
+			Error::<Test>::TooManyEmergencies
+		);
 		assert_eq!(ReviewQueue::<Test>::get(101).len(), 2);
 	});
 }
@@ -94,7 +93,7 @@ fn emergencies_per_block_are_bounded() {
 #[test]
 fn a_manager_or_auditor_of_the_openers_org_reviews() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(open(DOCTOR, ORG_A, PATIENT));
+		assert_ok!(emergency_open_as(DOCTOR, ORG_A, PATIENT));
 		assert_noop!(review(DOCTOR_B, 0, true), Error::<Test>::NotReviewer);
 		assert_noop!(review(NURSE, 0, true), Error::<Test>::NotReviewer);
 		assert_noop!(review(PATIENT, 0, true), Error::<Test>::NotReviewer);
@@ -126,7 +125,7 @@ fn an_opener_cannot_review_itself() {
 			pallet_consortium::Roles::from_roles(&[Role::Doctor, Role::Manager]),
 			true
 		));
-		assert_ok!(open(DOCTOR, ORG_A, PATIENT));
+		assert_ok!(emergency_open_as(DOCTOR, ORG_A, PATIENT));
 		assert_noop!(review(DOCTOR, 0, true), Error::<Test>::SelfReview);
 	});
 }
@@ -135,7 +134,7 @@ fn an_opener_cannot_review_itself() {
 fn a_rejected_emergency_is_revoked() {
 	new_test_ext().execute_with(|| {
 		let r = record_of(PATIENT, b"Observation");
-		assert_ok!(open(DOCTOR, ORG_A, PATIENT));
+		assert_ok!(emergency_open_as(DOCTOR, ORG_A, PATIENT));
 		assert_ok!(review(MANAGER, 0, false));
 		assert_eq!(Grants::<Test>::get(0).unwrap().status, GrantStatus::Revoked);
 		assert_eq!(
@@ -152,8 +151,8 @@ fn a_rejected_emergency_is_revoked() {
 #[test]
 fn an_unreviewed_emergency_is_flagged_at_its_deadline() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(open(DOCTOR, ORG_A, PATIENT));
-		assert_ok!(open(DOCTOR_B, ORG_B, OTHER_PATIENT));
+		assert_ok!(emergency_open_as(DOCTOR, ORG_A, PATIENT));
+		assert_ok!(emergency_open_as(DOCTOR_B, ORG_B, OTHER_PATIENT));
 		assert_ok!(review(AUDITOR, 0, true));
 		run_to_block(100);
 		assert!(!access_events().iter().any(|e| matches!(e, Event::EmergencyReviewOverdue { .. })));

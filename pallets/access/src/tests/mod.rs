@@ -119,6 +119,27 @@ pub fn simple_grant(grantee: GranteeOf<Test>, actions: Actions, delegable: bool)
 	crate::NextGrantId::<Test>::get() - 1
 }
 
+/// A sealed key share as a custodian submits it (opaque to the chain).
+pub fn share() -> crate::ShareOf<Test> {
+	BoundedVec::try_from(vec![5u8; 160]).unwrap()
+}
+
+/// `who` releases its share for request `req` as custodian `index`.
+pub fn release(who: u64, req: u64, index: u16) -> sp_runtime::DispatchResult {
+	Access::release_share(RuntimeOrigin::signed(who), req, index, share())
+}
+
+/// `who` opens emergency access to `patient` under `org` (patient unconscious).
+pub fn emergency_open_as(who: u64, org: u32, patient: u64) -> sp_runtime::DispatchResult {
+	Access::emergency_open(
+		RuntimeOrigin::signed(who),
+		org,
+		patient,
+		crate::EmergencyReason::PatientUnconscious,
+		[3; 32],
+	)
+}
+
 /// The events of the access pallet so far.
 pub fn access_events() -> Vec<crate::Event<Test>> {
 	System::events()

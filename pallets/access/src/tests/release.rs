@@ -2,16 +2,8 @@
 //! a grant revoked or expired since the request gets no more shares.
 
 use super::*;
-use crate::{Error, Event, Requests, ShareOf};
+use crate::{Error, Event, Requests};
 use frame_support::assert_noop;
-
-fn share() -> ShareOf<Test> {
-	BoundedVec::try_from(vec![5u8; 160]).unwrap()
-}
-
-fn release(who: u64, req: u64, index: u16) -> sp_runtime::DispatchResult {
-	Access::release_share(RuntimeOrigin::signed(who), req, index, share())
-}
 
 fn setup() -> (RecordId, GrantId) {
 	let r = record_of(PATIENT, b"Observation");

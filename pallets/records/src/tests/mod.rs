@@ -49,6 +49,19 @@ pub fn register_as(
 	previous: Option<RecordId>,
 	grant: Option<u64>,
 ) -> DispatchResult {
+	register_full(who, patient, b"Observation", custody_capsule(), previous, grant)
+}
+
+/// Register a record of `content_type` with the custody capsule `custody` for `patient`,
+/// signed by `who`, kept by organisation 1.
+pub fn register_full(
+	who: u64,
+	patient: u64,
+	content_type: &[u8],
+	custody: CapsuleOf<Test>,
+	previous: Option<RecordId>,
+	grant: Option<u64>,
+) -> DispatchResult {
 	Records::register(
 		RuntimeOrigin::signed(who),
 		patient,
@@ -56,9 +69,9 @@ pub fn register_as(
 		cid(CID_V0),
 		[0xab; 32],
 		1024,
-		ct(b"Observation"),
+		ct(content_type),
 		capsule(),
-		custody_capsule(),
+		custody,
 		previous,
 		grant,
 	)

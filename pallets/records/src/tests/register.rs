@@ -128,19 +128,7 @@ fn records_are_validated() {
 fn a_custody_capsule_is_registered_once_and_only_in_the_current_format() {
 	new_test_ext().execute_with(|| {
 		let call = |who: u64, patient: u64, t: &[u8], custody: CapsuleOf<Test>| {
-			Records::register(
-				RuntimeOrigin::signed(who),
-				patient,
-				1,
-				cid(CID_V0),
-				[0xab; 32],
-				1024,
-				ct(t),
-				capsule(),
-				custody,
-				None,
-				None,
-			)
+			register_full(who, patient, t, custody, None, None)
 		};
 		let victims = custody_capsule_with(7_000);
 		assert_ok!(call(PATIENT, PATIENT, b"Observation", victims.clone()));

@@ -39,15 +39,10 @@ fn the_previous_version_must_exist_and_be_the_patients_latest() {
 fn a_version_replaces_only_a_record_of_its_own_content_type() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register_as(PATIENT, PATIENT, None, None));
-		let other_type = Records::register(
-			RuntimeOrigin::signed(DOCTOR),
+		let other_type = register_full(
+			DOCTOR,
 			PATIENT,
-			1,
-			cid(CID_V0),
-			[0xab; 32],
-			1024,
-			ct(b"Condition"),
-			capsule(),
+			b"Condition",
 			custody_capsule(),
 			Some(0),
 			Some(GOOD_GRANT),
