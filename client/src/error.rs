@@ -7,6 +7,7 @@ use crate::{
 		payload::PayloadError, release::ReleaseError,
 	},
 	keystore::KeystoreError,
+	read::ReadError,
 	store::StoreError,
 };
 
@@ -38,6 +39,9 @@ pub enum Error {
 	/// The chain refused a call, or the node could not be reached.
 	#[error(transparent)]
 	Chain(#[from] ChainError),
+	/// A read through a grant failed.
+	#[error(transparent)]
+	Read(#[from] ReadError),
 }
 
 /// `Result` with this crate's [`Error`].

@@ -100,31 +100,18 @@ pub async fn delegate<S: Signer<EhrConfig>>(
 }
 
 /// `Access::request`: asks for the data key of `record` under `grant`; the custodians then
-/// release their shares sealed to the signer's X25519 key.
+/// release their shares sealed to `reply_key`, the public half of a
+/// [`crate::crypto::release::ReplyKey`] made for this request ([`crate::read`] does all of
+/// it).
 pub async fn request<S: Signer<EhrConfig>>(
 	chain: &Chain,
 	signer: &S,
 	record: RecordId,
 	grant: GrantId,
+	reply_key: [u8; 32],
 ) -> Result<events::AccessRequested, ChainError> {
-	chain.submit(&runtime::transactions().access().request(record, grant), signer).await?.event()
-}
-
-/// `Access::release_share`: custodian `custodian_index` releases its sealed key share for
-/// `request`.
-pub async fn release_share<S: Signer<EhrConfig>>(
-	chain: &Chain,
-	custodian: &S,
-	request: RequestId,
-	custodian_index: CustodianIndex,
-	sealed_share: Vec<u8>,
-) -> Result<events::KeyShareReleased, ChainError> {
-	let call = runtime::transactions().access().release_share(
-		request,
-		custodian_index,
-		BoundedVec(sealed_share),
-	);
-	chain.submit(&call, custodian).await?.event()
+	let call = runtime::transactions().access().request(record, grant, reply_key);
+	chain.submit(&call, signer).await?.event()
 }
 
 /// `Access::emergency_open`: a member with the emergency flag of `org` opens break-glass
@@ -212,7 +199,7 @@ pub async fn open_requests_for_custodian(
 }
 
 /// Whether a custodian may release a share for open request `id` at `at`: the requester's
-/// whole authority under its grant, as `release_share` checks it (runtime API
+/// whole authority under its grant, as `release_shares` checks it (runtime API
 /// `AccessApi::may_release`).
 pub async fn may_release(at: &At, id: RequestId) -> Result<Result<(), DenialReason>, ChainError> {
 	Ok(at.runtime_apis().call(runtime::runtime_apis().access_api().may_release(id)).await?)

@@ -8,9 +8,13 @@
 //!   CIDs, and the Kubo HTTP RPC API), CAR export and import.
 //! - [`chain`]: a typed connection to a node (subxt, generated from the runtime's metadata):
 //!   submit signed calls, wait for inclusion or finality, read storage and runtime APIs.
+//! - [`custodian`]: a custodian's share file and the computation of a sealed key share for an
+//!   access request (the node's custodian service runs it).
 //! - [`consortium`], [`records`], [`grants`], [`audit`]: the project's pallets through
 //!   [`chain`]: administration and onboarding; record registration; grants, requests, key
 //!   releases and emergencies; the audit events of a block.
+//! - [`read`]: the read path: request a record's key, collect and verify the custodians'
+//!   shares, fetch and decrypt.
 //!
 //! The library never prints; every fallible call returns a module error that converts into
 //! [`Error`].
@@ -20,10 +24,12 @@ pub mod audit;
 pub mod chain;
 pub mod consortium;
 pub mod crypto;
+pub mod custodian;
 pub mod dev;
 mod error;
 pub mod grants;
 pub mod keystore;
+pub mod read;
 pub mod records;
 pub mod store;
 

@@ -12,6 +12,10 @@ pub struct Cli {
 	/// Options of a running node.
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// The custodian service.
+	#[clap(flatten)]
+	pub custodian: crate::custodian::CustodianArgs,
 }
 
 /// Maintenance subcommands.

@@ -10,6 +10,7 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod custodian;
 mod custody;
 mod rpc;
 mod service;

@@ -135,7 +135,11 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	custodian: crate::custodian::CustodianArgs,
 ) -> Result<TaskManager, ServiceError> {
+	let custody_share = crate::custodian::share_for(&custodian, config.chain_spec.chain_type())
+		.map_err(ServiceError::Other)?;
+	let dev_seed = config.dev_key_seed.clone();
 	let sc_service::PartialComponents {
 		client,
 		backend,
@@ -242,6 +246,18 @@ pub fn new_full<
 		telemetry: telemetry.as_mut(),
 		tracing_execute_block: None,
 	})?;
+
+	if let Some(share) = custody_share {
+		crate::custodian::start(
+			&task_manager,
+			client.clone(),
+			transaction_pool.clone(),
+			keystore_container.keystore(),
+			dev_seed.as_deref(),
+			share,
+		)
+		.map_err(ServiceError::Other)?;
+	}
 
 	if role.is_authority() {
 		let proposer_factory = sc_basic_authorship::ProposerFactory::new(

@@ -1,24 +1,15 @@
 //! The patient -> grant -> doctor read -> expiry -> denial scenario on a development chain,
-//! through the client library's typed chain module. Used by the end-to-end test and by
+//! through the client library's typed chain module and read path. Used by the end-to-end test and by
 //! `ehr-demo` (what `scripts/dev.sh` shows).
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{Context, Result};
 use ehr_client::{
 	chain::{account_of, runtime, Chain, ChainError},
-	crypto::{
-		capsule,
-		custody::{self, CustodyCapsule},
-		identity::Identity,
-		payload, release, DataKey,
-	},
-	dev::{dev_custody, dev_identity, DEV_CUSTODY_THRESHOLD},
-	grants::{self, Actions, GrantTerms, Grantee, Purpose, RequestId, Scope},
-	records::{self, RecordDescriptor, RecordId},
-	store::{
-		embedded::EmbeddedStore,
-		replicas::{self, Failure, Replica},
-		Cid, PayloadStore,
-	},
+	crypto::{capsule, custody, identity::Identity, payload, release, DataKey},
+	dev::{dev_custody, dev_identity},
+	grants::{Actions, GrantTerms, Grantee, Purpose, Scope},
+	records::{RecordDescriptor, RecordId},
+	store::{embedded::EmbeddedStore, PayloadStore},
 };
 
 /// Organisation id of hospital A in the development preset.
@@ -84,80 +75,13 @@ pub fn read_grant(
 	}
 }
 
-/// Custodian 0 of the development consortium (hospital A's node, signing as Alice) answers
-/// access request `request`: reads the request and the record from the chain, asks the chain
-/// whether the requester may still read it (`may_release`), checks that the record's custody
-/// capsule is bound to it, computes its key share with a proof for this
-/// request, seals it to the requester's X25519 key recorded with the request, and submits
-/// it. The development custody is 1-of-1, so the share completes the release.
-pub async fn release_dev_share(chain: &Chain, request: RequestId) -> Result<()> {
-	let at = chain.best().await?;
-	let req = grants::open_request(&at, request)
-		.await?
-		.ok_or_else(|| anyhow!("no open access request #{request}"))?;
-	if let Err(reason) = grants::may_release(&at, request).await? {
-		anyhow::bail!("the chain says no share may be released for request #{request}: {reason:?}");
-	}
-	let record = records::existing(&at, req.record).await?;
-	let capsule = CustodyCapsule::from_bytes(&record.custody_capsule.0)?;
-	let context = release::request_context(request);
-	let custody = dev_custody()?;
-	let share = custody.shares.first().context("the dev custody has one share")?;
-	let label = records::label(&record);
-	let released = custody::release_share(share, &custody.group_key, &label, &capsule, &context)?;
-	let sealed = release::seal(&released, &req.requester_x25519, &context)?;
-	let released = grants::release_share(chain, &dev_identity("Alice"), request, 0, sealed).await?;
-	anyhow::ensure!(released.request == request, "the share was released for request #{request}");
-	Ok(())
-}
+/// How long a read waits for the custodians' shares: a request is final after about two
+/// blocks, the custodian answers at once and its release is in the next block.
+pub const READ_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// What a read gave: the plaintext, the replica that served it and the ones that did not.
-pub struct ReadOutcome {
-	/// The decrypted record.
-	pub plaintext: Vec<u8>,
-	/// The provider whose copy matched the on-chain hash.
-	pub from: String,
-	/// Replicas tried before it: missing or tampered copies, repaired from the good one.
-	pub failures: Vec<Failure>,
-}
-
-/// The requester of `request` reads its record: opens the released shares with their
-/// identity, verifies and combines them into the data key (the custody configuration is the
-/// development preset's), fetches the ciphertext by CID from the first replica whose copy
-/// matches the on-chain hash (repairing the others) and decrypts it.
-pub async fn read_record(
-	chain: &Chain,
-	replicas: &[Replica<'_>],
-	requester: &Identity,
-	request: RequestId,
-) -> Result<ReadOutcome> {
-	let at = chain.best().await?;
-	let req = grants::open_request(&at, request)
-		.await?
-		.ok_or_else(|| anyhow!("no open access request #{request}"))?;
-	let record = records::existing(&at, req.record).await?;
-	let context = release::request_context(request);
-	let releases = req
-		.shares
-		.0
-		.iter()
-		.map(|(_, sealed)| release::open(requester, &context, &sealed.0))
-		.collect::<Result<Vec<_>, _>>()?;
-	let custody = dev_custody()?;
-	let dek = custody::combine(
-		&custody.group_key,
-		&custody.verification_keys,
-		DEV_CUSTODY_THRESHOLD,
-		&records::label(&record),
-		&CustodyCapsule::from_bytes(&record.custody_capsule.0)?,
-		&context,
-		&releases,
-	)?;
-	let cid: Cid = std::str::from_utf8(&record.cid.0)?.parse()?;
-	let fetched = replicas::fetch(replicas, &cid, &record.ciphertext_hash, record.size).await?;
-	let mut plaintext = Vec::new();
-	payload::decrypt(&dek, &record.patient.0, &fetched.ciphertext[..], &mut plaintext)?;
-	Ok(ReadOutcome { plaintext, from: fetched.from, failures: fetched.failures })
+/// A reply key for a request that is expected to be refused (its shares are never read).
+pub fn reply_key() -> [u8; 32] {
+	release::ReplyKey::generate().public()
 }
 
 /// `Balances::transfer_keep_alive` of `amount` from `from` to `to`, included in a block.

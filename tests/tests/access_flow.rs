@@ -1,17 +1,21 @@
 //! On `ehr-node --dev`: a patient registers an encrypted record, kept by two hospitals, and
 //! grants a doctor read access for a confidentiality period; inside it the doctor's signed
-//! request succeeds, the custodian releases its key share to him and he decrypts the record,
+//! request succeeds, the node's custodian service releases its key share, sealed to the
+//! request's fresh reply key, and he decrypts the record,
 //! reading around a tampered copy (repaired, and reported on chain); after it the request
 //! fails with `GrantExpired`; a doctor of another hospital is refused with `NotGrantee`; an
 //! unregistered account cannot even get a transaction into the pool.
 
+use std::time::Duration;
+
 use ehr_client::{
-	chain::{Chain, ChainError, Rejection},
-	grants, records,
+	chain::{account_of, Chain, ChainError, Rejection},
+	crypto::release::ReplyKey,
+	grants, read, records,
 	store::{embedded::EmbeddedStore, replicas::Replica, PayloadStore, StoreError},
 };
 use ehr_tests::{
-	scenario::{prepare_record, read_grant, read_record, release_dev_share, transfer, Cast},
+	scenario::{prepare_record, read_grant, reply_key, transfer, Cast, READ_WAIT},
 	Node,
 };
 
@@ -51,13 +55,6 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 	let grant = created.grant;
 	assert_eq!((created.patient, created.expires_at), (record.patient, now + PERIOD_MS));
 
-	let requested = grants::request(&chain, &cast.doctor, record_id, grant)
-		.await
-		.expect("the grantee's request inside the period succeeds");
-	let request = requested.request;
-	assert_eq!((requested.record, requested.grant), (record_id, grant));
-	release_dev_share(&chain, request).await.expect("the custodian releases its share");
-
 	// Hospital A's copy is altered on disk: the read detects it, takes hospital B's copy and
 	// repairs A's; the doctor reports the tamper on chain.
 	let cid = record.cid.parse().expect("cid");
@@ -65,7 +62,17 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 	let mut bytes = std::fs::read(&block).expect("block");
 	bytes[20] ^= 1;
 	std::fs::write(&block, bytes).expect("tamper");
-	let read = read_record(&chain, &replicas, &cast.doctor, request).await.expect("read");
+	let read = read::read_record(&chain, &replicas, &cast.doctor, record_id, grant, READ_WAIT)
+		.await
+		.expect("the grantee reads inside the period");
+	let request = read.request;
+	assert!(read.faulty.is_empty(), "{:?}", read.faulty);
+	let at = chain.best().await.expect("best block");
+	let answered = grants::open_request(&at, request).await.expect("query").expect("open");
+	assert_eq!((answered.record, answered.grant), (record_id, grant));
+	assert_eq!(answered.requester, account_of(&cast.doctor));
+	let released: Vec<u16> = answered.shares.0.iter().map(|(i, _)| *i).collect();
+	assert_eq!(released, vec![0], "hospital A's node released custodian 0's share");
 	assert_eq!(read.plaintext, plaintext, "the doctor decrypts the patient's record");
 	assert_eq!(read.from, "hospital-b");
 	let [failure] = &read.failures[..] else { panic!("one failure: {:?}", read.failures) };
@@ -87,10 +94,20 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 	let reporters = records::tamper_reports(&at, record_id).await.expect("reports");
 	assert_eq!(reporters, vec![ehr_client::chain::account_of(&cast.doctor)]);
 
-	let eve = read_record(&chain, &replicas, &cast.other_doctor, request).await;
-	assert!(eve.is_err(), "the share is sealed to Bob: Eve cannot open it");
+	// The release is sealed to the reply key Bob made for the request and forgot: any other
+	// key (Eve's, or a key of Bob's that leaks later) opens nothing.
+	let eve =
+		read::collect_key(&chain, &ReplyKey::generate(), request, Duration::from_secs(2)).await;
+	let Err(read::ReadError::Timeout { valid: 0, faulty, .. }) = eve else {
+		panic!("another key opens no share")
+	};
+	assert_eq!(faulty.len(), 1);
+	assert_eq!(
+		(faulty[0].custodian_index, faulty[0].custodian),
+		(0, Some(account_of(&cast.manager)))
+	);
 
-	let denied = grants::request(&chain, &cast.other_doctor, record_id, grant)
+	let denied = grants::request(&chain, &cast.other_doctor, record_id, grant, reply_key())
 		.await
 		.expect_err("a doctor who is not the grantee is refused");
 	let failure = denied.dispatch().expect("a pallet error");
@@ -102,11 +119,11 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 		.expect_err("an unregistered account is rejected before the pool");
 	assert!(matches!(rejected, ChainError::Rejected(Rejection::NotRegistered)), "{rejected:?}");
 
-	lifted_capsules_get_no_share(&chain, &cast, &hospital_a, &record).await;
+	lifted_capsules_get_no_share(&chain, &cast, &hospital_a, record_id, &record).await;
 
 	// Wait until the chain's clock passes the end of the period: access ends by itself.
 	chain.wait_until(now + PERIOD_MS).await.expect("chain time");
-	let expired = grants::request(&chain, &cast.doctor, record_id, grant)
+	let expired = grants::request(&chain, &cast.doctor, record_id, grant, reply_key())
 		.await
 		.expect_err("the request after the period fails");
 	assert!(expired.is("GrantExpired"), "{expired}");
@@ -119,16 +136,17 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 /// A new patient (a fresh ed25519 account, onboarded by hospital A's manager) wants
 /// Charlie's data key: he files Charlie's custody capsule under a record of his own. The
 /// chain refuses the copy outright; a capsule proved for another record (another content
-/// type) is registered, but its proof does not verify against his record, so the custodian
-/// releases no share for a request under his grant.
+/// type) is registered, but its proof does not verify against his record, so the node's
+/// custodian releases no share for a request under his grant, while it answers a later valid
+/// request (for Charlie's record `valid`).
 async fn lifted_capsules_get_no_share(
 	chain: &Chain,
 	cast: &Cast,
 	store: &EmbeddedStore,
+	valid: u64,
 	victim: &records::RecordDescriptor,
 ) {
 	use ehr_client::{
-		chain::account_of,
 		consortium::{self, AccountKind, Authority},
 		crypto::identity::Identity,
 	};
@@ -170,13 +188,23 @@ async fn lifted_capsules_get_no_share(
 	let now = chain.now_ms().await.expect("chain time");
 	let terms = read_grant(record, &cast.doctor, now, now + PERIOD_MS, "a friend's favour");
 	let grant = grants::grant(chain, &mallory, &terms).await.expect("grant").grant;
-	let request = grants::request(chain, &cast.doctor, record, grant).await.expect("request");
+	let lifted =
+		read::request_key(chain, &cast.doctor, record, grant, Duration::from_secs(6)).await;
+	let Err(read::ReadError::Timeout { request, valid: 0, faulty, .. }) = lifted else {
+		panic!("no share for a lifted capsule")
+	};
+	assert!(faulty.is_empty(), "{faulty:?}");
 	let at = chain.best().await.expect("best block");
-	assert_eq!(grants::may_release(&at, request.request).await.expect("query"), Ok(()));
-	let refused = release_dev_share(chain, request.request).await.expect_err("no share");
-	assert!(refused.to_string().contains("not bound to this record"), "{refused}");
+	assert_eq!(grants::may_release(&at, request).await.expect("query"), Ok(()));
+	// A request made after it is answered, so the custodian has seen the lifted one.
+	let terms = read_grant(valid, &cast.doctor, now, now + PERIOD_MS, "follow-up");
+	let fresh = grants::grant(chain, &cast.patient, &terms).await.expect("grant").grant;
+	let later = read::request_key(chain, &cast.doctor, valid, fresh, READ_WAIT)
+		.await
+		.expect("a valid request is answered");
+	assert!(later.request > request);
 	let at = chain.best().await.expect("best block");
-	let open = grants::open_request(&at, request.request).await.expect("query").expect("open");
+	let open = grants::open_request(&at, request).await.expect("query").expect("open");
 	assert!(open.shares.0.is_empty(), "no share was released for the lifted capsule");
 }
 

@@ -122,3 +122,34 @@ fn keygen_refuses_a_threshold_above_the_custodians() {
 	);
 	assert!(!out.exists(), "nothing is written");
 }
+
+#[test]
+fn a_custodian_refuses_to_start_with_a_share_the_chain_does_not_hold() {
+	let dir = tempfile::tempdir().expect("tempdir");
+	let out_dir = dir.path().join("ceremony");
+	let out = out_dir.to_str().expect("utf-8");
+	let run =
+		run_node(&["custody", "keygen", "--threshold", "1", "--custodians", "1", "--out", out])
+			.expect("run");
+	assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+	let share = out_dir.join("custodian-0.share");
+	let start = |share: &std::path::Path| {
+		let (rpc, p2p) = (ehr_tests::free_port().to_string(), ehr_tests::free_port().to_string());
+		let share = share.to_str().expect("utf-8");
+		let args =
+			["--dev", "--tmp", "--rpc-port", &rpc, "--port", &p2p, "--custodian-share", share];
+		let run = run_node(&args).expect("run");
+		assert!(!run.status.success(), "the node must not start");
+		String::from_utf8_lossy(&run.stderr).to_string()
+	};
+	// A share of another ceremony than the dev chain's custody key.
+	let stderr = start(&share);
+	assert!(
+		stderr.contains("does not match the chain's custody configuration (another custody key)"),
+		"{stderr}"
+	);
+	// A share other users can read.
+	std::fs::set_permissions(&share, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+	let stderr = start(&share);
+	assert!(stderr.contains("readable by other users") && stderr.contains("chmod 600"), "{stderr}");
+}

@@ -149,12 +149,21 @@ pub fn open_message(
 	info: &[u8],
 	sealed: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, CapsuleError> {
+	open_message_with(identity.x25519_secret(), &identity.x25519_public(), info, sealed)
+}
+
+/// Opens [`seal_message`] output with the X25519 key `secret` (whose public half is `public`).
+pub(crate) fn open_message_with(
+	secret: &x25519_dalek::StaticSecret,
+	public: &[u8; 32],
+	info: &[u8],
+	sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CapsuleError> {
 	let (enc, ciphertext) = sealed
 		.split_first_chunk::<32>()
 		.filter(|(_, ciphertext)| ciphertext.len() >= 16)
 		.ok_or(CapsuleError::TooShort(sealed.len()))?;
-	let secret = identity.x25519_secret();
-	open_with(secret, &identity.x25519_public(), enc, info, ciphertext, b"").map(Zeroizing::new)
+	open_with(secret, public, enc, info, ciphertext, b"").map(Zeroizing::new)
 }
 
 /// `LabeledExtract(salt, label, ikm)` of RFC 9180 section 4: the PRK bytes and the HKDF

@@ -1,5 +1,9 @@
 //! Key shares in transit: a custodian's [`ShareRelease`] for an on-chain access request,
-//! sealed to the requester's X25519 key, which is what `Access::release_share` carries.
+//! sealed to the request's reply key, which is what `Access::release_shares` carries.
+//!
+//! The reply key is a [`ReplyKey`] the requester makes for one request: the chain records its
+//! public half with the request, and the requester forgets it after the read, so a key that
+//! leaks later (a stolen wallet) opens no past release.
 //!
 //! The request context binds both layers to the request: the custodian's DLEQ proof is made
 //! for it, and the HPKE `info` includes it, so a release cannot be replayed into another
@@ -9,9 +13,9 @@
 //! custodian's account can submit it).
 //!
 //! ```
-//! use ehr_client::crypto::{custody, identity::Identity, release, DataKey};
+//! use ehr_client::crypto::{custody, release, DataKey};
 //! let dealing = custody::deal(1, 1)?;
-//! let doctor = Identity::from_seed([4; 32]);
+//! let reply = release::ReplyKey::generate();
 //! let dek = DataKey::generate();
 //! let capsule = custody::seal(&dealing.group_key, b"record-1", &dek)?;
 //!
@@ -19,10 +23,10 @@
 //! let context = release::request_context(7);
 //! let share =
 //!     custody::release_share(&dealing.shares[0], &dealing.group_key, b"record-1", &capsule, &context)?;
-//! let sealed = release::seal(&share, &doctor.x25519_public(), &context)?;
+//! let sealed = release::seal(&share, &reply.public(), &context)?;
 //!
 //! // The doctor, reading the request's shares from the chain:
-//! let share = release::open(&doctor, &context, &sealed)?;
+//! let share = release::open(&reply, &context, &sealed)?;
 //! let got = custody::combine(
 //!     &dealing.group_key,
 //!     &dealing.verification_keys,
@@ -41,8 +45,33 @@ use zeroize::Zeroizing;
 use super::{
 	capsule::{self, CapsuleError},
 	custody::{CustodyError, ShareRelease, SHARE_RELEASE_SIZE},
-	identity::Identity,
 };
+
+/// The X25519 key of one access request. Zeroized on drop; `Debug` shows the public half.
+pub struct ReplyKey {
+	secret: x25519_dalek::StaticSecret,
+	public: [u8; 32],
+}
+
+impl ReplyKey {
+	/// A fresh random key.
+	pub fn generate() -> Self {
+		let secret = x25519_dalek::StaticSecret::from(super::random_array::<32>());
+		let public = x25519_dalek::PublicKey::from(&secret).to_bytes();
+		Self { secret, public }
+	}
+
+	/// The public half, sent with the request.
+	pub fn public(&self) -> [u8; 32] {
+		self.public
+	}
+}
+
+impl core::fmt::Debug for ReplyKey {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		write!(f, "ReplyKey({})", hex::encode(self.public))
+	}
+}
 
 /// Prefix of the request context; the request id (u64, little endian) follows.
 pub const REQUEST_CONTEXT_LABEL: &[u8] = b"ehr/request/v1 ";
@@ -72,8 +101,8 @@ fn info(context: &[u8]) -> Vec<u8> {
 	[INFO_LABEL, context].concat()
 }
 
-/// Seals a custodian's release to the requester's X25519 key (the key the chain recorded
-/// with the request).
+/// Seals a custodian's release to the request's reply key (the key the chain recorded with
+/// the request).
 pub fn seal(
 	release: &ShareRelease,
 	requester: &[u8; 32],
@@ -83,14 +112,10 @@ pub fn seal(
 	Ok(capsule::seal_message(requester, &info(context), &plain[..])?)
 }
 
-/// Opens a sealed release with the requester's identity. The DLEQ proof is checked later,
-/// by [`super::custody::combine`].
-pub fn open(
-	requester: &Identity,
-	context: &[u8],
-	sealed: &[u8],
-) -> Result<ShareRelease, ReleaseError> {
-	let bytes = capsule::open_message(requester, &info(context), sealed)?;
+/// Opens a sealed release with the request's reply key. The DLEQ proof is checked later,
+/// by [`super::custody::verify_release`] or [`super::custody::combine`].
+pub fn open(reply: &ReplyKey, context: &[u8], sealed: &[u8]) -> Result<ShareRelease, ReleaseError> {
+	let bytes = capsule::open_message_with(&reply.secret, &reply.public, &info(context), sealed)?;
 	Ok(ShareRelease::from_bytes(&bytes)?)
 }
 
@@ -102,8 +127,8 @@ mod tests {
 	#[test]
 	fn a_release_opens_only_for_its_requester_and_request() {
 		let dealing = custody::deal(2, 3).unwrap();
-		let doctor = Identity::from_seed([4; 32]);
-		let other = Identity::from_seed([5; 32]);
+		let doctor = ReplyKey::generate();
+		let other = ReplyKey::generate();
 		let capsule =
 			custody::seal(&dealing.group_key, b"r", &crate::crypto::DataKey::generate()).unwrap();
 		let context = request_context(7);
@@ -115,7 +140,7 @@ mod tests {
 			&context,
 		)
 		.unwrap();
-		let sealed = seal(&share, &doctor.x25519_public(), &context).unwrap();
+		let sealed = seal(&share, &doctor.public(), &context).unwrap();
 		assert_eq!(sealed.len(), SEALED_RELEASE_SIZE);
 		assert_eq!(open(&doctor, &context, &sealed).unwrap(), share);
 
@@ -140,10 +165,10 @@ mod tests {
 		}
 		// A patient capsule to the same key does not open as a release.
 		let dek = crate::crypto::DataKey::generate();
-		let capsule = capsule::seal(&doctor.x25519_public(), &context, &dek).unwrap();
+		let capsule = capsule::seal(&doctor.public(), &context, &dek).unwrap();
 		let result = open(&doctor, &context, &capsule.to_bytes());
 		assert!(matches!(result, Err(ReleaseError::Sealed(CapsuleError::OpenFailed))));
-		let short = capsule::seal_message(&doctor.x25519_public(), &info(&context), b"x").unwrap();
+		let short = capsule::seal_message(&doctor.public(), &info(&context), b"x").unwrap();
 		assert!(matches!(
 			open(&doctor, &context, &short),
 			Err(ReleaseError::Share(CustodyError::BadLength { got: 1, .. }))

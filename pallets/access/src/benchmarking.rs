@@ -7,8 +7,18 @@ use frame_benchmarking::v2::*;
 use frame_support::traits::Hooks;
 use frame_system::RawOrigin;
 use pallet_consortium::{AccountKind, Roles};
+use sp_runtime::traits::Zero;
 
 const ORG: OrgId = 1;
+
+/// Signs release batches in the benchmarks: the runtime's helper holds an sr25519 key in the
+/// benchmark keystore, the mock's makes test signatures.
+pub trait BenchmarkHelper<AccountId, Signature> {
+	/// A custodian account whose key [`Self::sign`] signs with.
+	fn custodian() -> AccountId;
+	/// `who`'s signature over `payload`.
+	fn sign(who: &AccountId, payload: &[u8]) -> Signature;
+}
 
 /// Insert an active grant of `patient` directly (period: from now, `MaxGrantDuration`).
 pub fn make_grant<T: Config>(
@@ -80,9 +90,41 @@ fn setup_request<T: Config>(n: u32) -> Result<(RequestId, Vec<T::AccountId>), Be
 		Actions { read: true, append: true },
 		false,
 	);
-	Access::<T>::request(RawOrigin::Signed(d).into(), record, g)
+	Access::<T>::request(RawOrigin::Signed(d).into(), record, g, [9; 32])
 		.map_err(|_| BenchmarkError::Stop("request setup failed"))?;
 	Ok((NextRequestId::<T>::get().saturating_sub(1), custodians))
+}
+
+/// `n` open requests under a role grant of a ContentType scope, with custody of `MaxShares`
+/// custodians, the last of which is the helper's; each request already holds the shares of
+/// the others but one, so each release reaches the threshold. Returns the batch to sign
+/// (the longest shares) and the custodian index.
+fn setup_batch<T: Config>(
+	n: u32,
+) -> Result<(Vec<(RequestId, ShareOf<T>)>, CustodianIndex), BenchmarkError> {
+	let (first, mut custodians) = setup_request::<T>(T::MaxShares::get())?;
+	let last = custodians.len().saturating_sub(1);
+	if let Some(c) = custodians.last_mut() {
+		*c = T::BenchmarkHelper::custodian();
+	}
+	let threshold = u16::try_from(last).map_err(|_| BenchmarkError::Weightless)?;
+	T::Consortium::bench_set_custody(custodians, threshold.saturating_add(1));
+	let index = CustodianIndex::try_from(last).map_err(|_| BenchmarkError::Weightless)?;
+	let share: ShareOf<T> = BoundedVec::truncate_from(alloc::vec![
+		7u8;
+		usize::try_from(T::MaxShareLen::get()).unwrap_or(0)
+	]);
+	let template = Requests::<T>::get(first).ok_or(BenchmarkError::Weightless)?;
+	let mut shares = BoundedVec::new();
+	for i in 0..index {
+		shares.try_push((i, share.clone())).map_err(|_| BenchmarkError::Weightless)?;
+	}
+	let mut batch = Vec::new();
+	for id in (0..u64::from(n)).map(|i| first.saturating_add(i)) {
+		Requests::<T>::insert(id, AccessRequest { id, shares: shares.clone(), ..template.clone() });
+		batch.push((id, share.clone()));
+	}
+	Ok((batch, index))
 }
 
 #[benchmarks]
@@ -191,34 +233,40 @@ mod benchmarks {
 				.collect();
 		RequestExpiry::<T>::insert(at, BoundedVec::truncate_from(filler));
 		#[extrinsic_call]
-		_(RawOrigin::Signed(d), record, g);
+		_(RawOrigin::Signed(d), record, g, [9; 32]);
 		Ok(())
 	}
 
-	/// Worst case: the last share needed (threshold = MaxShares custodians), so KeyReleased
-	/// is emitted, with the longest share.
+	/// Worst case: `n` releases in one batch, each the last share its request needs (so
+	/// `KeyReleased` is emitted), with the longest shares.
 	#[benchmark]
-	fn release_share() -> Result<(), BenchmarkError> {
-		let n = T::MaxShares::get();
-		let (req, custodians) = setup_request::<T>(n)?;
-		let share: ShareOf<T> = BoundedVec::truncate_from(alloc::vec![
-			7u8;
-			usize::try_from(T::MaxShareLen::get()).unwrap_or(0)
-		]);
-		for (i, c) in custodians.iter().enumerate().take(custodians.len().saturating_sub(1)) {
-			let index = u16::try_from(i).map_err(|_| BenchmarkError::Weightless)?;
-			Access::<T>::release_share(
-				RawOrigin::Signed(c.clone()).into(),
-				req,
-				index,
-				share.clone(),
-			)
-			.map_err(|_| BenchmarkError::Stop("release setup failed"))?;
-		}
-		let last = custodians.last().cloned().ok_or(BenchmarkError::Weightless)?;
-		let index = u16::try_from(n.saturating_sub(1)).map_err(|_| BenchmarkError::Weightless)?;
+	fn release_shares(n: Linear<1, { T::MaxReleaseBatch::get() }>) -> Result<(), BenchmarkError> {
+		let (batch, index) = setup_batch::<T>(n)?;
+		let custodian = T::BenchmarkHelper::custodian();
+		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let signature =
+			T::BenchmarkHelper::sign(&custodian, &release_signing_payload(&genesis, index, &batch));
+		let batch = BoundedVec::truncate_from(batch);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(last), req, index, share);
+		_(RawOrigin::Authorized, index, batch, signature);
+		Ok(())
+	}
+
+	/// The pool's check of a batch of `n` releases: signature and the authority of each.
+	#[benchmark]
+	fn authorize_release_shares(
+		n: Linear<1, { T::MaxReleaseBatch::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (batch, index) = setup_batch::<T>(n)?;
+		let custodian = T::BenchmarkHelper::custodian();
+		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let signature =
+			T::BenchmarkHelper::sign(&custodian, &release_signing_payload(&genesis, index, &batch));
+		#[block]
+		{
+			Access::<T>::authorize_release(index, &batch, &signature)
+				.map_err(|_| BenchmarkError::Stop("the batch is valid"))?;
+		}
 		Ok(())
 	}
 

@@ -32,9 +32,10 @@ extern crate alloc;
 pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
+pub mod benchmarking;
 #[cfg(test)]
 mod mock;
+mod release;
 mod rules;
 pub mod runtime_api;
 #[cfg(test)]
@@ -42,6 +43,9 @@ mod tests;
 pub mod types;
 pub mod weights;
 
+pub use release::{
+	refusal, release_signing_payload, release_tag, RELEASE_PRIORITY, RELEASE_SIGNING_DOMAIN,
+};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -50,7 +54,10 @@ use frame_support::{pallet_prelude::*, traits::Time};
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_consortium::{CustodianIndex, Membership, OrgId, Role};
 use pallet_records::{AppendPermission, RecordProvider};
-use sp_runtime::{SaturatedConversion, Saturating};
+use sp_runtime::{
+	traits::{IdentifyAccount, Verify},
+	SaturatedConversion, Saturating,
+};
 
 // The code FRAME's macros generate for storage, errors and metadata calls `expect` (on
 // values that are statically known); this module's own code never does (checked by grep in
@@ -125,6 +132,22 @@ pub mod pallet {
 		/// The longest encrypted key share (with its proof), in bytes.
 		#[pallet::constant]
 		type MaxShareLen: Get<u32>;
+
+		/// The most releases in one `release_shares` call.
+		#[pallet::constant]
+		type MaxReleaseBatch: Get<u32>;
+
+		/// The signature a custodian puts on a batch of releases; it verifies against the
+		/// custodian's account (`MultiSignature` in the runtime: sr25519 or ed25519).
+		type CustodianSignature: Parameter
+			+ Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>>;
+
+		/// Signs releases in the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::benchmarking::BenchmarkHelper<
+			Self::AccountId,
+			Self::CustodianSignature,
+		>;
 
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
@@ -391,8 +414,9 @@ pub mod pallet {
 		DelegationOutlivesParent,
 		/// The grant already has `MaxDelegations` delegations. Revoke one first.
 		TooManyDelegations,
-		/// The requester has no X25519 key (not a registered account). Register it first.
-		NoEncryptionKey,
+		/// The reply key is all zeros. Make a fresh X25519 key for the request and send its
+		/// public half.
+		BadReplyKey,
 		/// No custody configuration is set, so no key can be released. Governance must set it.
 		NoCustody,
 		/// `MaxRequestsPerBlock` requests were already made in this block. Retry next block.
@@ -438,6 +462,10 @@ pub mod pallet {
 		SelfGrant,
 		/// A grantee does not delegate a grant to itself. Delegate to another account.
 		SelfDelegation,
+		/// A release batch is empty. Send at least one release.
+		EmptyBatch,
+		/// A release batch names a request twice. Send one release per request.
+		DuplicateRelease,
 	}
 
 	#[pallet::hooks]
@@ -655,10 +683,12 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Request the data key of a record under a grant. Succeeds only if, at this block's
-		/// timestamp, the grant is active and within its period, covers the record, allows
-		/// reading, and the caller is the grantee or holds the grantee role. The custodians
-		/// then release their key shares, encrypted to the caller's X25519 key.
+		/// Request the data key of a record under a grant. At this block's timestamp, the grant
+		/// must be active and within its period, cover the record and allow reading, and the
+		/// caller must have the whole authority of the grantee ([`Pallet::check_read`]). The custodians
+		/// then release their key shares, each sealed to `reply_key`: the public half of an
+		/// X25519 key the requester made for this request alone and forgets after the read, so
+		/// a key that leaks later opens no past release.
 		///
 		/// - Origin: the grantee (signed).
 		/// - Changes: inserts an [`AccessRequest`], pruned after `RequestLifetime` blocks.
@@ -667,16 +697,21 @@ pub mod pallet {
 		///   [`Error::GrantRevoked`], [`Error::GrantNotYetValid`], [`Error::GrantExpired`],
 		///   [`Error::RecordNotCovered`], [`Error::ReadNotAllowed`], [`Error::ParentRevoked`],
 		///   [`Error::ParentExpired`], [`Error::DelegatorLostStanding`],
-		///   [`Error::EmergencyStandingLost`], [`Error::NoEncryptionKey`],
+		///   [`Error::EmergencyStandingLost`], [`Error::BadReplyKey`],
 		///   [`Error::NoCustody`], [`Error::TooManyRequests`], [`Error::RequestIdOverflow`];
 		///   `BadOrigin`.
 		#[pallet::call_index(3)]
 		#[pallet::weight((T::WeightInfo::request(), DispatchClass::Normal, Pays::No))]
-		pub fn request(origin: OriginFor<T>, record: RecordId, grant: GrantId) -> DispatchResult {
+		pub fn request(
+			origin: OriginFor<T>,
+			record: RecordId,
+			grant: GrantId,
+			reply_key: [u8; 32],
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let now = Self::now_ms();
 			let (_, meta) = Self::check_read(&who, record, grant, now).map_err(Error::<T>::from)?;
-			let x25519 = T::Consortium::x25519_of(&who).ok_or(Error::<T>::NoEncryptionKey)?;
+			ensure!(reply_key != [0; 32], Error::<T>::BadReplyKey);
 			ensure!(T::Consortium::threshold() > 0, Error::<T>::NoCustody);
 			let id = NextRequestId::<T>::get();
 			let next = id.checked_add(1).ok_or(Error::<T>::RequestIdOverflow)?;
@@ -692,7 +727,7 @@ pub mod pallet {
 					requester: who.clone(),
 					record,
 					grant,
-					requester_x25519: x25519,
+					reply_key,
 					created_at: now,
 					expires_at_block,
 					shares: BoundedVec::new(),
@@ -709,69 +744,52 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Release a custodian's key share for an open request. The requester's whole authority
-		/// is checked again ([`Pallet::check_read`] at this block): a grant revoked or expired
-		/// since the request, a requester who left the grantee role or whose organisation was
-		/// suspended, a delegation whose parent or delegator lost standing, an emergency whose
-		/// opener lost the flag: no more shares. (The custodians ask the same question through
-		/// the `may_release` runtime API before a share leaves them.)
+		/// A custodian releases its key shares for open requests, each sealed to the request's
+		/// reply key. An authorized transaction (no signer, no nonce, no fee, not rate
+		/// limited): `custodian_index`'s account signs [`release_signing_payload`] in
+		/// `signature`, and [`Pallet::authorize_release`] checks the batch in the pool and
+		/// again in the block that includes it, so a release whose requester lost its
+		/// authority (a grant revoked or expired since the request, a requester who left the
+		/// grantee role or whose organisation was suspended, a delegation whose parent or
+		/// delegator lost standing, an emergency whose opener lost the flag) never reaches a
+		/// block. Operational class: ordinary transactions cannot take its block space.
 		///
-		/// - Origin: the account of custodian `custodian_index` in the custody configuration
-		///   (signed).
-		/// - Changes: appends the share to the request.
-		/// - Events: [`Event::KeyShareReleased`]; [`Event::KeyReleased`] when the threshold is
-		///   reached.
-		/// - Errors: [`Error::NotCustodian`], [`Error::UnknownRequest`],
-		///   [`Error::ShareAlreadyReleased`], [`Error::EmptyShare`], the read errors of
-		///   [`Pallet::request`] ([`Error::UnknownGrant`], [`Error::NotGrantee`],
-		///   [`Error::GrantRevoked`], [`Error::GrantExpired`], [`Error::ParentRevoked`],
-		///   [`Error::ParentExpired`], [`Error::DelegatorLostStanding`],
-		///   [`Error::EmergencyStandingLost`], ...), [`Error::TooManyShares`]; `BadOrigin`.
+		/// - Origin: authorized by [`Pallet::authorize_release`] (submit it as a general
+		///   transaction; a signed or unsigned one is refused).
+		/// - Changes: appends each share to its request.
+		/// - Events: [`Event::KeyShareReleased`] per release; [`Event::KeyReleased`] for a
+		///   request that reaches the threshold.
+		/// - Errors (in the pool: `InvalidTransaction::Custom` with the error's index; see
+		///   [`refusal`]): [`Error::NotCustodian`], [`Error::EmptyBatch`],
+		///   [`Error::DuplicateRelease`], [`Error::EmptyShare`], [`Error::TooManyShares`], the
+		///   read errors of [`Pallet::request`]; `BadSigner` (no such custodian), `BadProof`
+		///   (signature), `Stale` (already released or pruned); `BadOrigin`.
 		#[pallet::call_index(4)]
-		#[pallet::weight((T::WeightInfo::release_share(), DispatchClass::Normal, Pays::No))]
-		pub fn release_share(
+		#[pallet::weight((
+			T::WeightInfo::release_shares(u32::try_from(releases.len()).unwrap_or(u32::MAX)),
+			DispatchClass::Operational,
+			Pays::No
+		))]
+		#[pallet::authorize(|_source, custodian_index, releases, signature| {
+			Pallet::<T>::authorize_release(*custodian_index, releases, signature)
+		})]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_release_shares(
+			T::MaxReleaseBatch::get()
+		))]
+		pub fn release_shares(
 			origin: OriginFor<T>,
-			request: RequestId,
 			custodian_index: CustodianIndex,
-			encrypted_share: ShareOf<T>,
+			releases: ReleasesOf<T>,
+			signature: T::CustodianSignature,
 		) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			ensure!(
-				T::Consortium::custodian_account(custodian_index).as_ref() == Some(&who),
-				Error::<T>::NotCustodian
-			);
+			frame_system::ensure_authorized(origin)?;
+			// Checked by `authorize_release` before dispatch.
+			let _ = signature;
+			let custodian = T::Consortium::custodian_account(custodian_index)
+				.ok_or(Error::<T>::NotCustodian)?;
 			let now = Self::now_ms();
-			let (released, req) =
-				Requests::<T>::try_mutate(request, |r| -> Result<_, DispatchError> {
-					let r = r.as_mut().ok_or(Error::<T>::UnknownRequest)?;
-					ensure!(
-						!r.shares.iter().any(|(i, _)| *i == custodian_index),
-						Error::<T>::ShareAlreadyReleased
-					);
-					ensure!(!encrypted_share.is_empty(), Error::<T>::EmptyShare);
-					Self::check_read(&r.requester, r.record, r.grant, now)
-						.map_err(Error::<T>::from)?;
-					r.shares
-						.try_push((custodian_index, encrypted_share))
-						.map_err(|_| Error::<T>::TooManyShares)?;
-					Ok((r.shares.len(), r.clone()))
-				})?;
-			Self::deposit_event(Event::KeyShareReleased {
-				request,
-				custodian_index,
-				custodian: who,
-				grant: req.grant,
-				record: req.record,
-				at: now,
-			});
-			if released == usize::from(T::Consortium::threshold()) {
-				Self::deposit_event(Event::KeyReleased {
-					request,
-					requester: req.requester,
-					grant: req.grant,
-					record: req.record,
-					at: now,
-				});
+			for (request, share) in releases {
+				Self::do_release(custodian_index, &custodian, request, share, now)?;
 			}
 			Ok(())
 		}

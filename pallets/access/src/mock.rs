@@ -86,6 +86,10 @@ impl pallet_access::Config for Test {
 	type MaxDelegations = ConstU32<3>;
 	type MaxShares = ConstU32<5>;
 	type MaxShareLen = ConstU32<256>;
+	type MaxReleaseBatch = ConstU32<4>;
+	type CustodianSignature = sp_runtime::testing::TestSignature;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestSigner;
 	type WeightInfo = ();
 }
 
@@ -178,4 +182,18 @@ pub fn run_to_block(n: u64) {
 /// The public keys of the mock's 2-of-2 custody (a dealer's polynomial 9 + 8x).
 pub fn custody_keys() -> ([u8; 32], Vec<[u8; 32]>) {
 	pallet_consortium::custody::public_keys(&[9, 8], 2)
+}
+
+/// Test signatures: `TestSignature(who, payload)` verifies for `who`.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct TestSigner;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::benchmarking::BenchmarkHelper<u64, sp_runtime::testing::TestSignature> for TestSigner {
+	fn custodian() -> u64 {
+		4_000
+	}
+	fn sign(who: &u64, payload: &[u8]) -> sp_runtime::testing::TestSignature {
+		sp_runtime::testing::TestSignature(*who, payload.to_vec())
+	}
 }

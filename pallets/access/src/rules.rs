@@ -1,7 +1,7 @@
 //! The one authority check: may an account use a grant, now? Used by every call that uses a
-//! grant (`request`, `release_share`, `delegate`, the records pallet's append), by the runtime
+//! grant (`request`, `release_shares`, `delegate`, the records pallet's append), by the runtime
 //! APIs (`can_read`, `may_release`) and so by the custodians, which ask `may_release` before
-//! a share leaves them (the check in `release_share` cannot stop a share by itself: the
+//! a share leaves them (the check in `release_shares` cannot stop a share by itself: the
 //! sealed share travels in the transaction, also when its dispatch fails). Nothing is checked only when a grant or
 //! a request was made: a doctor removed from a role, a suspended organisation, a revoked
 //! parent grant or an emergency flag taken away stops every later use. A grant to an

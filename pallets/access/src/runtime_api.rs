@@ -36,7 +36,7 @@ sp_api::decl_runtime_apis! {
 		/// answers every request, also after the threshold is reached).
 		fn open_requests_for_custodian(index: CustodianIndex, start_after: Option<RequestId>, limit: u32) -> Vec<Request>;
 		/// Whether a share may be released for open request `request` now: the requester's
-		/// whole authority under its grant, checked as `release_share` checks it. Custodians
+		/// whole authority under its grant, checked as `release_shares` checks it. Custodians
 		/// ask this at the latest finalized block before a share leaves them.
 		fn may_release(request: RequestId) -> Result<(), DenialReason>;
 	}

@@ -22,6 +22,9 @@ pub type GranteeOf<T> = Grantee<<T as frame_system::Config>::AccountId>;
 /// An encrypted key share with its DLEQ proof (opaque to the chain).
 pub type ShareOf<T> = BoundedVec<u8, <T as Config>::MaxShareLen>;
 
+/// A custodian's batch of releases: `(request, sealed share)`, at most `MaxReleaseBatch`.
+pub type ReleasesOf<T> = BoundedVec<(RequestId, ShareOf<T>), <T as Config>::MaxReleaseBatch>;
+
 /// Which records of the patient a grant covers.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
@@ -187,8 +190,8 @@ pub struct AccessRequest<T: Config> {
 	pub record: RecordId,
 	/// Under which grant.
 	pub grant: GrantId,
-	/// The requester's X25519 key at request time: shares are encrypted to it.
-	pub requester_x25519: [u8; 32],
+	/// The X25519 key the requester made for this request: shares are sealed to it.
+	pub reply_key: [u8; 32],
 	/// When (chain time, ms).
 	pub created_at: u64,
 	/// The block after which the request is pruned.

@@ -16,7 +16,8 @@ pub trait WeightInfo {
 	fn revoke(d: u32) -> Weight;
 	fn delegate() -> Weight;
 	fn request() -> Weight;
-	fn release_share() -> Weight;
+	fn release_shares(n: u32) -> Weight;
+	fn authorize_release_shares(n: u32) -> Weight;
 	fn emergency_open() -> Weight;
 	fn emergency_review() -> Weight;
 	fn on_initialize(r: u32, e: u32) -> Weight;
@@ -46,8 +47,21 @@ impl WeightInfo for () {
 		// grant, record, role x2, account, custody, counter, queue, block, time.
 		base(10, 3, 10_000)
 	}
-	fn release_share() -> Weight {
-		base(5, 1, 16_000)
+	fn release_shares(n: u32) -> Weight {
+		// custody; per release: request, grant, record, roles, emergency, time; write request.
+		base(2, 0, 2_000).saturating_add(
+			Weight::from_parts(20_000_000, 16_000)
+				.saturating_add(RocksDbWeight::get().reads_writes(6, 1))
+				.saturating_mul(u64::from(n)),
+		)
+	}
+	fn authorize_release_shares(n: u32) -> Weight {
+		// custody, genesis hash, signature check; per release: the reads of `release_shares`.
+		base(2, 0, 2_000).saturating_add(Weight::from_parts(60_000_000, 0)).saturating_add(
+			Weight::from_parts(15_000_000, 16_000)
+				.saturating_add(RocksDbWeight::get().reads(6))
+				.saturating_mul(u64::from(n)),
+		)
 	}
 	fn emergency_open() -> Weight {
 		base(8, 6, 8_000)

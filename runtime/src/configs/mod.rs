@@ -172,5 +172,11 @@ impl pallet_access::Config for Runtime {
 	type MaxDelegations = ConstU32<8>;
 	type MaxShares = ConstU32<16>;
 	type MaxShareLen = ConstU32<256>;
+	/// A custodian answers at most 32 requests per release transaction.
+	type MaxReleaseBatch = ConstU32<32>;
+	/// Custodians sign their releases with their account key, like a transaction.
+	type CustodianSignature = crate::Signature;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::CustodianSigner;
 	type WeightInfo = crate::weights::pallet_access::WeightInfo<Runtime>;
 }

@@ -4,12 +4,10 @@
 use anyhow::Result;
 use ehr_client::{
 	chain::{Chain, ChainError},
-	grants, records,
+	grants, read, records,
 	store::{embedded::EmbeddedStore, replicas::Replica},
 };
-use ehr_tests::scenario::{
-	prepare_record, read_grant, read_record, release_dev_share, transfer, Cast,
-};
+use ehr_tests::scenario::{prepare_record, read_grant, reply_key, transfer, Cast, READ_WAIT};
 
 /// The confidentiality period of the demo grant, in chain milliseconds.
 const PERIOD_MS: u64 = 30_000;
@@ -67,16 +65,6 @@ async fn main() -> Result<()> {
 		date(now + PERIOD_MS)
 	);
 
-	step("Bob requests the record's key under the grant");
-	let request = grants::request(&chain, &cast.doctor, record_id, grant).await?.request;
-	println!("    ok: access request #{request}, recorded with Bob's X25519 key");
-
-	step("Hospital A's custodian checks the request on chain and releases its key share to Bob");
-	release_dev_share(&chain, request).await?;
-	println!(
-		"    ok: key released for request #{request}: the share is sealed to Bob, with a proof"
-	);
-
 	step("Someone alters hospital A's copy of the ciphertext on disk");
 	let block = hospital_a.block_path(&record.cid.parse()?);
 	let mut bytes = std::fs::read(&block)?;
@@ -84,8 +72,15 @@ async fn main() -> Result<()> {
 	std::fs::write(&block, bytes)?;
 	println!("    one bit flipped in {}", block.display());
 
-	step("Bob reads the record: combines the shares, fetches the ciphertext by CID, decrypts");
-	let read = read_record(&chain, &replicas, &cast.doctor, request).await?;
+	step("Bob reads the record under the grant");
+	let read =
+		read::read_record(&chain, &replicas, &cast.doctor, record_id, grant, READ_WAIT).await?;
+	println!(
+		"    access request #{}: made with a fresh reply key; hospital A's node checked it at the \
+		 latest finalized block and released its key share, sealed to that key, with a proof",
+		read.request
+	);
+	println!("    Bob verified the share, unwrapped the key and fetched the ciphertext by CID");
 	for failure in &read.failures {
 		println!("    {}: {}", failure.provider, failure.error);
 		let repaired =
@@ -105,7 +100,7 @@ async fn main() -> Result<()> {
 	println!("    {}", String::from_utf8_lossy(&read.plaintext));
 
 	step("Eve (doctor, hospital B) tries the same grant");
-	let eve = grants::request(&chain, &cast.other_doctor, record_id, grant).await;
+	let eve = grants::request(&chain, &cast.other_doctor, record_id, grant, reply_key()).await;
 	outcome(eve, "access request", |e| e.request);
 
 	step("Ferdie (not registered) tries to send any transaction");
@@ -116,7 +111,7 @@ async fn main() -> Result<()> {
 	println!("    the chain's clock is past {}", date(now + PERIOD_MS));
 
 	step("Bob requests again after the period");
-	let late = grants::request(&chain, &cast.doctor, record_id, grant).await;
+	let late = grants::request(&chain, &cast.doctor, record_id, grant, reply_key()).await;
 	outcome(late, "access request", |e| e.request);
 	println!("\nEvery step above is an event on chain: the chain is the audit log.");
 	Ok(())

@@ -10,7 +10,7 @@ use frame_support::assert_noop;
 use pallet_consortium::{OrgStatus, Roles};
 
 fn request(who: u64, record: RecordId, grant: GrantId) -> sp_runtime::DispatchResult {
-	Access::request(RuntimeOrigin::signed(who), record, grant)
+	Access::request(RuntimeOrigin::signed(who), record, grant, [7; 32])
 }
 
 /// A role grant to the doctors of hospital A, delegable, and a request by `DOCTOR` under it.
@@ -32,7 +32,7 @@ fn removal_from_the_role_stops_releases_for_requests_made_before() {
 		assert_eq!(Access::may_release(0), Ok(()));
 		assert_ok!(Consortium::remove_member(RuntimeOrigin::root(), ORG_A, DOCTOR));
 		assert_eq!(Access::may_release(0), Err(DenialReason::NotGrantee));
-		assert_noop!(release(CUSTODIAN, 0, 0), Error::<Test>::NotGrantee);
+		assert_eq!(release(CUSTODIAN, 0, 0), refused(Error::<Test>::NotGrantee));
 		no_share_released(0);
 		assert_noop!(request(DOCTOR, r, g), Error::<Test>::NotGrantee);
 		assert_eq!(Access::can_read(DOCTOR, r), Err(DenialReason::NoGrant));
@@ -50,7 +50,7 @@ fn a_suspended_organisation_holds_no_role() {
 			OrgStatus::Suspended
 		));
 		assert_eq!(Access::may_release(0), Err(DenialReason::NotGrantee));
-		assert_noop!(release(CUSTODIAN, 0, 0), Error::<Test>::NotGrantee);
+		assert_eq!(release(CUSTODIAN, 0, 0), refused(Error::<Test>::NotGrantee));
 		no_share_released(0);
 		assert_noop!(request(DOCTOR, r, g), Error::<Test>::NotGrantee);
 		// Re-activated, the role works again: the rule is the state now, not a flag set once.
@@ -59,7 +59,7 @@ fn a_suspended_organisation_holds_no_role() {
 			ORG_A,
 			OrgStatus::Active
 		));
-		assert_ok!(release(CUSTODIAN, 0, 0));
+		assert_eq!(release(CUSTODIAN, 0, 0), Ok(()));
 	});
 }
 
@@ -81,7 +81,10 @@ fn a_delegation_ends_when_its_delegator_loses_the_role() {
 			true
 		));
 		assert_eq!(Access::may_release(nurse_request), Err(DenialReason::DelegatorLostStanding));
-		assert_noop!(release(CUSTODIAN, nurse_request, 0), Error::<Test>::DelegatorLostStanding);
+		assert_eq!(
+			release(CUSTODIAN, nurse_request, 0),
+			refused(Error::<Test>::DelegatorLostStanding)
+		);
 		no_share_released(nurse_request);
 		assert_noop!(request(NURSE, r, d), Error::<Test>::DelegatorLostStanding);
 		assert_eq!(Access::can_read(NURSE, r), Err(DenialReason::DelegatorLostStanding));
@@ -103,7 +106,7 @@ fn an_emergency_grant_ends_with_its_openers_flag() {
 			false
 		));
 		assert_eq!(Access::may_release(0), Err(DenialReason::EmergencyStandingLost));
-		assert_noop!(release(CUSTODIAN, 0, 0), Error::<Test>::EmergencyStandingLost);
+		assert_eq!(release(CUSTODIAN, 0, 0), refused(Error::<Test>::EmergencyStandingLost));
 		no_share_released(0);
 		assert_noop!(request(DOCTOR_B, r, g), Error::<Test>::EmergencyStandingLost);
 	});
@@ -147,13 +150,13 @@ fn every_custodian_is_asked_also_after_the_threshold() {
 	new_test_ext().execute_with(|| {
 		pallet_consortium::Custody::<Test>::mutate(|c| c.as_mut().unwrap().threshold = 1);
 		doctors_of_a_read();
-		assert_ok!(release(CUSTODIAN, 0, 0));
+		assert_eq!(release(CUSTODIAN, 0, 0), Ok(()));
 		assert!(matches!(last_event(), crate::Event::KeyReleased { request: 0, .. }));
 		// The threshold is reached, yet custodian 1 still answers: one faulty custodian among
 		// the first t cannot block the read.
 		let open = Access::open_requests_for_custodian(1, None, 10);
 		assert_eq!(open.iter().map(|r| r.id).collect::<Vec<_>>(), vec![0]);
-		assert_ok!(release(CUSTODIAN_1, 0, 1));
+		assert_eq!(release(CUSTODIAN_1, 0, 1), Ok(()));
 		assert_eq!(Requests::<Test>::get(0).unwrap().shares.len(), 2);
 		assert!(Access::open_requests_for_custodian(1, None, 10).is_empty());
 	});

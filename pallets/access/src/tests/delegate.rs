@@ -37,7 +37,7 @@ fn a_grantee_delegates() {
 				at: T0 + MINUTE
 			}
 		);
-		assert_ok!(Access::request(RuntimeOrigin::signed(NURSE), r, g + 1));
+		assert_ok!(Access::request(RuntimeOrigin::signed(NURSE), r, g + 1, [7; 32]));
 		assert_ok!(Access::do_try_state());
 	});
 }

@@ -36,11 +36,11 @@ fn a_flagged_member_opens_emergency_access() {
 				at: T0
 			}
 		);
-		assert_ok!(Access::request(RuntimeOrigin::signed(DOCTOR_B), r, 0));
+		assert_ok!(Access::request(RuntimeOrigin::signed(DOCTOR_B), r, 0, [7; 32]));
 		// Time-boxed.
 		set_time(T0 + DAY);
 		assert_noop!(
-			Access::request(RuntimeOrigin::signed(DOCTOR_B), r, 0),
+			Access::request(RuntimeOrigin::signed(DOCTOR_B), r, 0, [7; 32]),
 			Error::<Test>::GrantExpired
 		);
 		// Read only: no append under an emergency grant.
@@ -142,7 +142,7 @@ fn a_rejected_emergency_is_revoked() {
 			Event::GrantRevoked { grant: 0, by: MANAGER, cascade_from: None, at: T0 }
 		);
 		assert_noop!(
-			Access::request(RuntimeOrigin::signed(DOCTOR), r, 0),
+			Access::request(RuntimeOrigin::signed(DOCTOR), r, 0, [7; 32]),
 			Error::<Test>::GrantRevoked
 		);
 	});

@@ -146,7 +146,7 @@ fn setup(state: State) -> Ctx {
 	));
 	let base = crate::NextGrantId::<Test>::get() - 1;
 	let request = |who, grant| {
-		assert_ok!(Access::request(RuntimeOrigin::signed(who), record, grant));
+		assert_ok!(Access::request(RuntimeOrigin::signed(who), record, grant, [7; 32]));
 		crate::NextRequestId::<Test>::get() - 1
 	};
 	match state {
@@ -200,14 +200,16 @@ fn build(call: CallKind, who: Who, ctx: &Ctx) -> RuntimeCall {
 			grantee: RESEARCHER,
 			expires_at: now + MINUTE,
 		}),
-		CallKind::Request => {
-			RuntimeCall::Access(crate::Call::request { record: ctx.record, grant: ctx.grant })
-		}
-		CallKind::ReleaseShare => RuntimeCall::Access(crate::Call::release_share {
-			request: ctx.request,
-			custodian_index: 0,
-			encrypted_share: BoundedVec::try_from(vec![1u8; 100]).unwrap(),
+		CallKind::Request => RuntimeCall::Access(crate::Call::request {
+			record: ctx.record,
+			grant: ctx.grant,
+			reply_key: [7; 32],
 		}),
+		CallKind::ReleaseShare => super::release_call(
+			who.account(),
+			0,
+			vec![(ctx.request, BoundedVec::try_from(vec![1u8; 100]).unwrap())],
+		),
 		CallKind::EmergencyOpen => RuntimeCall::Access(crate::Call::emergency_open {
 			org: who.org(),
 			patient: PATIENT,
@@ -236,6 +238,25 @@ fn build(call: CallKind, who: Who, ctx: &Ctx) -> RuntimeCall {
 			provider: BoundedVec::try_from(b"gateway-b".to_vec()).unwrap(),
 			observed_hash: [1; 32],
 		}),
+	}
+}
+
+/// A release's outcome in the table's terms: the pallet error a pool refusal names; a
+/// signature that is not the custodian's is `NotCustodian`, a stale release `UnknownRequest`.
+fn pool_outcome(r: Result<(), super::Refused>) -> DispatchResult {
+	use codec::Decode;
+	match r {
+		Ok(()) => Ok(()),
+		Err(super::Refused::Dispatch(e)) => Err(e),
+		Err(super::Refused::Pool(TransactionValidityError::Invalid(i))) => match i {
+			InvalidTransaction::Custom(code) => {
+				Err(Error::<Test>::decode(&mut &[code][..]).unwrap().into())
+			}
+			InvalidTransaction::BadProof => e(Error::NotCustodian),
+			InvalidTransaction::Stale => e(Error::UnknownRequest),
+			other => panic!("unexpected refusal {other:?}"),
+		},
+		Err(other) => panic!("unexpected refusal {other:?}"),
 	}
 }
 
@@ -438,6 +459,9 @@ fn authorization_matrix() {
 						);
 					}
 					let run = || -> DispatchResult {
+						if call == CallKind::ReleaseShare {
+							return pool_outcome(super::submit_authorized(rc.clone()));
+						}
 						rc.clone()
 							.dispatch(RuntimeOrigin::signed(who.account()))
 							.map(|_| ())

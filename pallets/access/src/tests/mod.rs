@@ -124,9 +124,60 @@ pub fn share() -> crate::ShareOf<Test> {
 	BoundedVec::try_from(vec![5u8; 160]).unwrap()
 }
 
-/// `who` releases its share for request `req` as custodian `index`.
-pub fn release(who: u64, req: u64, index: u16) -> sp_runtime::DispatchResult {
-	Access::release_share(RuntimeOrigin::signed(who), req, index, share())
+/// Why a release did not land: the pool (and the block builder) refused it, or its dispatch
+/// failed.
+#[derive(Debug, PartialEq)]
+pub enum Refused {
+	/// `authorize_release` refused the transaction.
+	Pool(sp_runtime::transaction_validity::TransactionValidityError),
+	/// The call failed.
+	Dispatch(sp_runtime::DispatchError),
+}
+
+/// The pool's refusal naming the access pallet error `e`.
+pub fn refused(e: crate::Error<Test>) -> Result<(), Refused> {
+	Err(Refused::Pool(crate::refusal::<Test>(e)))
+}
+
+/// The pool's refusal of a release already on chain or of a pruned request.
+pub fn stale() -> Result<(), Refused> {
+	Err(Refused::Pool(sp_runtime::transaction_validity::InvalidTransaction::Stale.into()))
+}
+
+/// The `release_shares` call of custodian `index` for `releases`, signed by `signer`.
+pub fn release_call(
+	signer: u64,
+	index: u16,
+	releases: Vec<(u64, crate::ShareOf<Test>)>,
+) -> RuntimeCall {
+	let genesis = frame_system::Pallet::<Test>::block_hash(0);
+	let payload = crate::release_signing_payload(&genesis, index, &releases);
+	RuntimeCall::Access(crate::Call::release_shares {
+		custodian_index: index,
+		releases: BoundedVec::try_from(releases).unwrap(),
+		signature: sp_runtime::testing::TestSignature(signer, payload),
+	})
+}
+
+/// Submits `call` as the pool and the block builder take an authorized transaction:
+/// `authorize` (which must not write storage), then dispatch with the `Authorized` origin.
+pub fn submit_authorized(call: RuntimeCall) -> Result<(), Refused> {
+	use frame_support::traits::{Authorize, UnfilteredDispatchable};
+	let before = sp_io::storage::root(sp_runtime::StateVersion::V1);
+	let authorized = call.authorize(sp_runtime::transaction_validity::TransactionSource::External);
+	if let Some(Err(e)) = authorized {
+		assert_eq!(sp_io::storage::root(sp_runtime::StateVersion::V1), before, "a refusal writes");
+		return Err(Refused::Pool(e));
+	}
+	assert!(authorized.is_some(), "release_shares is an authorized call");
+	call.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into())
+		.map(|_| ())
+		.map_err(|e| Refused::Dispatch(e.error))
+}
+
+/// `who` releases `share()` for request `req` as custodian `index`, through the pool.
+pub fn release(who: u64, req: u64, index: u16) -> Result<(), Refused> {
+	submit_authorized(release_call(who, index, vec![(req, share())]))
 }
 
 /// `who` opens emergency access to `patient` under `org` (patient unconscious).

@@ -6,7 +6,7 @@ use crate::{Error, Event, RequestExpiry, Requests};
 use frame_support::assert_noop;
 
 fn request(who: u64, record: RecordId, grant: GrantId) -> sp_runtime::DispatchResult {
-	Access::request(RuntimeOrigin::signed(who), record, grant)
+	Access::request(RuntimeOrigin::signed(who), record, grant, [7; 32])
 }
 
 #[test]
@@ -17,7 +17,7 @@ fn a_grantee_requests_access() {
 		assert_ok!(request(DOCTOR, r, g));
 		let req = Requests::<Test>::get(0).unwrap();
 		assert_eq!((req.requester, req.record, req.grant), (DOCTOR, r, g));
-		assert_eq!(req.requester_x25519, [DOCTOR as u8; 32]);
+		assert_eq!(req.reply_key, [7; 32]);
 		assert_eq!(req.created_at, T0);
 		assert_eq!(req.expires_at_block, 11);
 		assert!(req.shares.is_empty());
@@ -33,6 +33,23 @@ fn a_grantee_requests_access() {
 			}
 		);
 		assert_ok!(Access::do_try_state());
+	});
+}
+
+#[test]
+fn each_request_names_its_own_reply_key() {
+	new_test_ext().execute_with(|| {
+		let r = record_of(PATIENT, b"Observation");
+		let g = simple_grant(acct(DOCTOR), READ, false);
+		assert_noop!(
+			Access::request(RuntimeOrigin::signed(DOCTOR), r, g, [0; 32]),
+			Error::<Test>::BadReplyKey
+		);
+		assert_ok!(Access::request(RuntimeOrigin::signed(DOCTOR), r, g, [1; 32]));
+		assert_ok!(Access::request(RuntimeOrigin::signed(DOCTOR), r, g, [2; 32]));
+		let keys: Vec<[u8; 32]> =
+			(0..2).map(|i| Requests::<Test>::get(i).unwrap().reply_key).collect();
+		assert_eq!(keys, vec![[1; 32], [2; 32]]);
 	});
 }
 

@@ -59,7 +59,7 @@ fn revocation_cascades_to_delegations() {
 		assert_eq!(revoked, vec![(g + 2, None), (g, None), (g + 1, Some(g))]);
 		let r = record_of(PATIENT, b"Observation");
 		assert_noop!(
-			Access::request(RuntimeOrigin::signed(NURSE), r, g + 1),
+			Access::request(RuntimeOrigin::signed(NURSE), r, g + 1, [7; 32]),
 			Error::<Test>::GrantRevoked
 		);
 		assert_ok!(Access::do_try_state());

@@ -58,7 +58,7 @@ fn open_requests_are_paged() {
 		let r = record_of(PATIENT, b"Observation");
 		let g = simple_grant(acct(DOCTOR), READ, false);
 		for _ in 0..3 {
-			assert_ok!(Access::request(RuntimeOrigin::signed(DOCTOR), r, g));
+			assert_ok!(Access::request(RuntimeOrigin::signed(DOCTOR), r, g, [7; 32]));
 		}
 		let ids =
 			|v: Vec<crate::AccessRequest<Test>>| v.into_iter().map(|q| q.id).collect::<Vec<_>>();

@@ -1,0 +1,251 @@
+//! The read path: a grantee obtains a record's data key from the custodians and reads the
+//! record.
+//!
+//! 1. [`request_key`] makes a fresh [`ReplyKey`] for the request (so a key that leaks later
+//!    opens no past release) and submits `Access::request` with its public half.
+//! 2. It waits for the custodians' releases on the best chain (they are sealed to the reply
+//!    key, so reading them before finality reveals nothing to anyone else), opens each,
+//!    checks that it comes from the custodian index it was released under and verifies its
+//!    DLEQ proof against that custodian's verification key. A bad release is reported in
+//!    [`KeyRelease::faulty`] with the custodian that sent it, and skipped.
+//! 3. With `threshold` valid releases it combines them and unwraps the data key (the custody
+//!    capsule's proof is checked against the record as the chain holds it).
+//! 4. [`read_record`] then fetches the ciphertext from the first replica whose copy matches
+//!    the on-chain hash, and decrypts it (the payload header's key commitment is checked
+//!    before the first chunk).
+//!
+//! Emergency grants use the same path.
+
+use std::time::{Duration, Instant};
+
+use subxt::utils::AccountId32;
+
+use crate::{
+	chain::{Chain, ChainError},
+	consortium,
+	crypto::{
+		custody::{self, CustodyCapsule, CustodyError, ShareRelease},
+		identity::Identity,
+		payload,
+		release::{self, ReplyKey},
+		DataKey,
+	},
+	grants::{self, RequestId},
+	records::{self, GrantId, RecordId},
+	store::{
+		replicas::{self, Failure, Replica},
+		Cid,
+	},
+};
+
+/// How often the best block is read while waiting for releases.
+const POLL: Duration = Duration::from_millis(250);
+
+/// A release that did not verify, and who sent it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultyShare {
+	/// The custodian index it was released under.
+	pub custodian_index: u16,
+	/// The custodian's account, as the custody configuration names it.
+	pub custodian: Option<AccountId32>,
+	/// What was wrong with it.
+	pub reason: String,
+}
+
+/// Why a read failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+	/// The chain refused the request, or could not be reached.
+	#[error(transparent)]
+	Chain(#[from] ChainError),
+	/// The chain has no custody configuration, so no key can be released.
+	#[error("the chain has no custody configuration: governance must set one")]
+	NoCustody,
+	/// The request was pruned before enough valid shares arrived.
+	#[error(
+		"request #{request} expired with {valid} of {threshold} valid shares: the custodians \
+		 refused it (is the grant still valid?); request again"
+	)]
+	Expired {
+		/// The request.
+		request: RequestId,
+		/// Valid shares seen.
+		valid: usize,
+		/// Shares needed.
+		threshold: usize,
+	},
+	/// Not enough valid shares arrived in time.
+	#[error(
+		"request #{request} has {valid} of {threshold} valid shares after {waited:?}: the \
+		 custodians may be down or refusing it (finality may be stalled); wait and run \
+		 the read again"
+	)]
+	Timeout {
+		/// The request.
+		request: RequestId,
+		/// Valid shares seen.
+		valid: usize,
+		/// Shares needed.
+		threshold: usize,
+		/// How long the read waited.
+		waited: Duration,
+		/// The releases that did not verify.
+		faulty: Vec<FaultyShare>,
+	},
+	/// The custody capsule or the shares did not give the key.
+	#[error(transparent)]
+	Custody(#[from] CustodyError),
+	/// The record's CID on chain is not a CID.
+	#[error("record #{record} has an invalid CID on chain")]
+	BadCid {
+		/// The record.
+		record: RecordId,
+	},
+	/// No replica served a copy matching the on-chain hash.
+	#[error(transparent)]
+	Store(#[from] crate::store::StoreError),
+	/// The ciphertext did not decrypt with the released key.
+	#[error(transparent)]
+	Payload(#[from] payload::PayloadError),
+}
+
+/// A data key released by the custodians.
+pub struct KeyRelease {
+	/// The on-chain access request.
+	pub request: RequestId,
+	/// The record's data key.
+	pub key: DataKey,
+	/// Releases that did not verify (skipped).
+	pub faulty: Vec<FaultyShare>,
+}
+
+/// What a read gave.
+pub struct ReadOutcome {
+	/// The decrypted record.
+	pub plaintext: Vec<u8>,
+	/// The on-chain access request it was read under.
+	pub request: RequestId,
+	/// The provider whose copy matched the on-chain hash.
+	pub from: String,
+	/// Replicas tried before it (missing or tampered copies, repaired from the good one).
+	pub failures: Vec<Failure>,
+	/// Releases that did not verify (skipped).
+	pub faulty: Vec<FaultyShare>,
+}
+
+/// Requests the data key of `record` under `grant` as `requester` and waits up to `wait` for
+/// the custodians' shares.
+pub async fn request_key(
+	chain: &Chain,
+	requester: &Identity,
+	record: RecordId,
+	grant: GrantId,
+	wait: Duration,
+) -> Result<KeyRelease, ReadError> {
+	let reply = ReplyKey::generate();
+	let requested = grants::request(chain, requester, record, grant, reply.public()).await?;
+	collect_key(chain, &reply, requested.request, wait).await
+}
+
+/// Opens and checks one release made under custodian index `index`.
+fn check_release(
+	reply: &ReplyKey,
+	context: &[u8],
+	capsule: &CustodyCapsule,
+	index: u16,
+	verification_key: Option<&[u8; 32]>,
+	sealed: &[u8],
+) -> Result<ShareRelease, String> {
+	let vk = verification_key.ok_or("no such custodian in the custody configuration")?;
+	let share = release::open(reply, context, sealed).map_err(|e| e.to_string())?;
+	if share.index != u32::from(index) + 1 {
+		return Err(format!("it claims the share of custodian {}", share.index.wrapping_sub(1)));
+	}
+	custody::verify_release(vk, &capsule.e, context, &share).map_err(|e| e.to_string())?;
+	Ok(share)
+}
+
+/// Waits up to `wait` for `threshold` valid releases of `request` (made with `reply`) and
+/// combines them into the data key.
+pub async fn collect_key(
+	chain: &Chain,
+	reply: &ReplyKey,
+	request: RequestId,
+	wait: Duration,
+) -> Result<KeyRelease, ReadError> {
+	let start = Instant::now();
+	let context = release::request_context(request);
+	let mut last = (0, 0, Vec::new());
+	loop {
+		let at = chain.best().await?;
+		let custody = consortium::custody(&at).await?.ok_or(ReadError::NoCustody)?;
+		let threshold = usize::from(custody.threshold);
+		let Some(req) = grants::open_request(&at, request).await? else {
+			return Err(ReadError::Expired { request, valid: last.0, threshold });
+		};
+		let record = records::existing(&at, req.record).await?;
+		let capsule = CustodyCapsule::from_bytes(&record.custody_capsule.0)?;
+		let keys = &custody.verification_keys.0;
+		let (mut good, mut faulty) = (Vec::new(), Vec::new());
+		for (index, sealed) in &req.shares.0 {
+			let vk = keys.get(usize::from(*index));
+			match check_release(reply, &context, &capsule, *index, vk, &sealed.0) {
+				Ok(share) => good.push(share),
+				Err(reason) => faulty.push(FaultyShare {
+					custodian_index: *index,
+					custodian: custody.custodian_accounts.0.get(usize::from(*index)).copied(),
+					reason,
+				}),
+			}
+		}
+		if good.len() >= threshold {
+			let indexed: Vec<(u32, [u8; 32])> = (1..).zip(keys.iter().copied()).collect();
+			let key = custody::combine(
+				&custody.public_key,
+				&indexed,
+				threshold,
+				&records::label(&record),
+				&capsule,
+				&context,
+				&good[..threshold],
+			)?;
+			return Ok(KeyRelease { request, key, faulty });
+		}
+		last = (good.len(), threshold, faulty);
+		if start.elapsed() >= wait {
+			let (valid, threshold, faulty) = last;
+			return Err(ReadError::Timeout { request, valid, threshold, waited: wait, faulty });
+		}
+		tokio::time::sleep(POLL).await;
+	}
+}
+
+/// Reads `record` under `grant`: [`request_key`], then fetches the ciphertext from the first
+/// of `replicas` whose copy matches the on-chain hash (repairing the others) and decrypts it.
+pub async fn read_record(
+	chain: &Chain,
+	replicas: &[Replica<'_>],
+	requester: &Identity,
+	record: RecordId,
+	grant: GrantId,
+	wait: Duration,
+) -> Result<ReadOutcome, ReadError> {
+	let released = request_key(chain, requester, record, grant, wait).await?;
+	let at = chain.best().await?;
+	let rec = records::existing(&at, record).await?;
+	let cid: Cid = std::str::from_utf8(&rec.cid.0)
+		.ok()
+		.and_then(|s| s.parse().ok())
+		.ok_or(ReadError::BadCid { record })?;
+	let fetched = replicas::fetch(replicas, &cid, &rec.ciphertext_hash, rec.size).await?;
+	let mut plaintext = Vec::new();
+	payload::decrypt(&released.key, &rec.patient.0, &fetched.ciphertext[..], &mut plaintext)?;
+	Ok(ReadOutcome {
+		plaintext,
+		request: released.request,
+		from: fetched.from,
+		failures: fetched.failures,
+		faulty: released.faulty,
+	})
+}
