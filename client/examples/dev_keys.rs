@@ -1,4 +1,5 @@
-//! Prints the public development keys as the runtime's `development` preset declares them.
+//! Prints the public development keys as the runtime's `development` and `local_testnet`
+//! presets declare them.
 //!
 //! `cargo run -p ehr-client --example dev_keys`
 
@@ -15,6 +16,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 	println!("custody public key: 0x{}", hex(&custody.group_key));
 	for (i, key) in &custody.verification_keys {
 		println!("custodian {i} verification key: 0x{}", hex(key));
+	}
+	let local = ehr_client::dev::local_custody()?;
+	println!("local custody public key: 0x{}", hex(&local.group_key));
+	for (i, key) in &local.verification_keys {
+		println!("local custodian {i} verification key: 0x{}", hex(key));
 	}
 	Ok(())
 }

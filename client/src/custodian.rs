@@ -120,12 +120,39 @@ impl ShareFile {
 		Ok(Self { custodian_index, share, group_key: hex32(&v, "groupKey")? })
 	}
 
+	/// Custodian `index`'s share of `dealing` (0-based), if there is one.
+	pub fn from_dealing(dealing: &custody::Dealing, index: u16) -> Option<Self> {
+		let share = dealing.shares.get(usize::from(index))?.clone();
+		Some(Self { custodian_index: index, share, group_key: dealing.group_key })
+	}
+
 	/// The insecure development share: custodian 0 of the 1-of-1 development custody key
 	/// ([`crate::dev::dev_custody`]), which every `--dev` chain uses.
 	pub fn dev() -> Result<Self, CustodyError> {
-		let dealing = crate::dev::dev_custody()?;
-		let share = dealing.shares.into_iter().next().ok_or(CustodyError::ZeroIndex)?;
-		Ok(Self { custodian_index: 0, share, group_key: dealing.group_key })
+		Self::from_dealing(&crate::dev::dev_custody()?, 0).ok_or(CustodyError::ZeroIndex)
+	}
+
+	/// The insecure share of the local testnet's hospital `index` (0 = Alice's ... 3 = Eve's)
+	/// of [`crate::dev::local_custody`]; `None` for another index.
+	pub fn local_dev(index: u16) -> Result<Option<Self>, CustodyError> {
+		Ok(Self::from_dealing(&crate::dev::local_custody()?, index))
+	}
+
+	/// The share file's JSON, as `ehr-node custody keygen` writes it (`threshold` and
+	/// `custodians` describe the ceremony). It holds the secret: write it with mode 0600.
+	pub fn to_json(&self, threshold: usize, custodians: usize) -> zeroize::Zeroizing<String> {
+		let hex = |b: &[u8]| format!("0x{}", hex::encode(b));
+		let secret = zeroize::Zeroizing::new(hex(&self.share.to_bytes()[..]));
+		let value = serde_json::json!({
+			"custodianIndex": self.custodian_index,
+			"x": self.share.index,
+			"share": *secret,
+			"verificationKey": hex(&self.share.verification_key()),
+			"groupKey": hex(&self.group_key),
+			"threshold": threshold,
+			"custodians": custodians,
+		});
+		zeroize::Zeroizing::new(format!("{value:#}\n"))
 	}
 
 	/// Checks the share against the chain's custody configuration: the same custody key S,
@@ -208,17 +235,9 @@ mod tests {
 		path
 	}
 
-	fn share_json(d: &custody::Dealing, i: usize) -> serde_json::Value {
-		let s = &d.shares[i];
-		serde_json::json!({
-			"custodianIndex": s.index - 1,
-			"x": s.index,
-			"share": format!("0x{}", hex::encode(*s.to_bytes())),
-			"verificationKey": format!("0x{}", hex::encode(s.verification_key())),
-			"groupKey": format!("0x{}", hex::encode(d.group_key)),
-			"threshold": 2,
-			"custodians": 3,
-		})
+	fn share_json(d: &custody::Dealing, i: u16) -> serde_json::Value {
+		let file = ShareFile::from_dealing(d, i).unwrap();
+		serde_json::from_str(&file.to_json(2, 3)).unwrap()
 	}
 
 	#[test]

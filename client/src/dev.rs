@@ -1,6 +1,6 @@
 //! Well-known development keys: the sr25519 development accounts (`//Alice` ... of the
 //! Substrate development phrase, as polkadot.js knows them), the X25519 keys and the custody
-//! key that the `development` genesis preset of the runtime registers for Alice ... Eve.
+//! keys that the `development` and `local_testnet` genesis presets of the runtime register.
 //!
 //! Everything here is public knowledge and protects nothing: use it on development chains
 //! only. The runtime's preset holds the public halves as constants; a test in `tests/` checks
@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256, Sha512};
 use subxt_signer::{sr25519, SecretUri};
 
 use crate::crypto::{
-	custody::{deal_secret, CustodyError, Dealing},
+	custody::{deal_polynomial, deal_secret, CustodyError, Dealing},
 	identity::Identity,
 };
 
@@ -39,6 +39,29 @@ pub fn dev_custody() -> Result<Dealing, CustodyError> {
 	deal_secret(&Scalar::from_bytes_mod_order_wide(&wide), DEV_CUSTODY_THRESHOLD, 1)
 }
 
+/// The hospitals (validators and custodians) of the local testnet, in custodian order.
+pub const LOCAL_CUSTODIANS: [&str; 4] = ["Alice", "Bob", "Dave", "Eve"];
+
+/// Shares needed to release a key on the local testnet: 3 of its 4 hospitals (GRANDPA
+/// finalizes with 3 of 4 too, so one hospital may be down; docs/custody.md, "Choosing t").
+pub const LOCAL_CUSTODY_THRESHOLD: usize = 3;
+
+/// The local testnet's custody key, 3-of-4: the polynomial's coefficients are
+/// `SHA-512("ehr/dev/custody/local/" || k)` reduced modulo the group order, `k = 0, 1, 2`
+/// (the secret is `k = 0`). Public, like every development key.
+pub fn local_custody() -> Result<Dealing, CustodyError> {
+	let coefficients: Vec<Scalar> = (0..LOCAL_CUSTODY_THRESHOLD)
+		.map(|k| {
+			let wide: [u8; 64] = Sha512::new_with_prefix(b"ehr/dev/custody/local/")
+				.chain_update([k as u8])
+				.finalize()
+				.into();
+			Scalar::from_bytes_mod_order_wide(&wide)
+		})
+		.collect();
+	deal_polynomial(&coefficients, LOCAL_CUSTODIANS.len())
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -57,5 +80,8 @@ mod tests {
 		let custody = dev_custody().expect("1-of-1 dealing");
 		assert_eq!(custody.verification_keys.len(), 1);
 		assert_eq!(dev_custody().expect("dealing").group_key, custody.group_key);
+		let local = local_custody().expect("3-of-4 dealing");
+		assert_eq!(local.verification_keys, local_custody().expect("dealing").verification_keys);
+		assert_ne!(local.group_key, custody.group_key);
 	}
 }

@@ -31,7 +31,7 @@ use std::{
 
 use codec::{Decode, Encode};
 use ehr_client::{crypto::custody::RecordLabel, custodian::ShareFile};
-use ehr_runtime::{opaque::Block, AccountId, Runtime, RuntimeCall, Signature, TxExtension};
+use ehr_runtime::{opaque::Block, AccountId, Runtime, RuntimeCall, Signature};
 use futures::StreamExt;
 use pallet_access::runtime_api::AccessApi;
 use pallet_records::runtime_api::RecordsApi;
@@ -41,7 +41,7 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::{crypto::KeyTypeId, storage::StorageKey};
 use sp_keystore::KeystorePtr;
-use sp_runtime::{generic::Era, traits::Get};
+use sp_runtime::traits::Get;
 
 use crate::service::FullClient;
 
@@ -366,7 +366,10 @@ impl Custodian {
 			releases: releases.try_into().unwrap_or_default(),
 			signature,
 		});
-		let xt = ehr_runtime::UncheckedExtrinsic::new_transaction(call, tx_extension());
+		let xt = ehr_runtime::UncheckedExtrinsic::new_transaction(
+			call,
+			ehr_runtime::authorized_tx_extension(),
+		);
 		let opaque = match sp_runtime::OpaqueExtrinsic::try_from_encoded_extrinsic(&xt.encode()) {
 			Ok(opaque) => opaque,
 			Err(e) => return log::error!(target: TARGET, "cannot encode a release: {e}"),
@@ -392,24 +395,42 @@ impl Custodian {
 	}
 }
 
-/// The share this node's custodian service uses: `--custodian-share`, or on a development
-/// chain the insecure development share (unless `--no-custodian`); `None` runs no custodian.
+/// The share this node's custodian service uses: `--custodian-share`; without it (and unless
+/// `--no-custodian`), the insecure development shares: on a development chain the 1-of-1
+/// share, on a local testnet the share of the hospital whose development seed the node runs
+/// with (`--alice`, `--bob`, `--dave`, `--eve`); otherwise `None`, no custodian.
 pub fn share_for(
 	args: &CustodianArgs,
 	chain_type: sc_service::ChainType,
+	dev_seed: Option<&str>,
 ) -> Result<Option<ShareFile>, String> {
-	match (&args.custodian_share, args.no_custodian, chain_type) {
-		(Some(path), _, _) => ShareFile::load(path).map(Some).map_err(|e| e.to_string()),
-		(None, false, sc_service::ChainType::Development) => {
-			log::warn!(
-				target: TARGET,
-				"INSECURE: the development custody share is public; use --custodian-share on \
-				 any chain that holds real records"
-			);
-			ShareFile::dev().map(Some).map_err(|e| e.to_string())
+	use sc_service::ChainType;
+	if let Some(path) = &args.custodian_share {
+		return ShareFile::load(path).map(Some).map_err(|e| e.to_string());
+	}
+	let share = match (args.no_custodian, chain_type, dev_seed) {
+		(false, ChainType::Development, _) => ShareFile::dev().map(Some),
+		(false, ChainType::Local, Some(seed)) => {
+			let name = seed.trim_start_matches("//");
+			match ehr_client::dev::LOCAL_CUSTODIANS
+				.iter()
+				.position(|n| n.eq_ignore_ascii_case(name))
+			{
+				Some(index) => ShareFile::local_dev(index as u16),
+				None => Ok(None),
+			}
 		}
 		_ => Ok(None),
 	}
+	.map_err(|e| e.to_string())?;
+	if share.is_some() {
+		log::warn!(
+			target: TARGET,
+			"INSECURE: the development custody shares are public; use --custodian-share on any \
+			 chain that holds real records"
+		);
+	}
+	Ok(share)
 }
 
 /// Starts the custodian service with `share`. A development seed (`--dev`, `--alice`, ...)
@@ -430,22 +451,4 @@ pub fn start(
 	let custodian = Custodian::new(client, pool, keystore, share)?;
 	task_manager.spawn_handle().spawn("custodian", Some("custodian"), custodian.run());
 	Ok(())
-}
-
-/// The extensions of an authorized (general) transaction: no signer, so no nonce and no fee;
-/// immortal, since a release is stale once on chain.
-fn tx_extension() -> TxExtension {
-	(
-		frame_system::AuthorizeCall::new(),
-		frame_system::CheckNonZeroSender::new(),
-		pallet_consortium::CheckRegistered::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(0),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		frame_system::WeightReclaim::new(),
-	)
 }

@@ -13,7 +13,8 @@ use std::{
 	path::{Path, PathBuf},
 };
 
-use ehr_client::crypto::custody;
+use ehr_client::{crypto::custody, custodian::ShareFile};
+use zeroize::Zeroizing;
 
 /// Generate the consortium custody key, split among the custodians.
 #[derive(Debug, clap::Parser)]
@@ -35,10 +36,6 @@ pub struct KeygenCmd {
 pub enum CustodyCmd {
 	/// Dealer ceremony: write one share per custodian and the public configuration.
 	Keygen(KeygenCmd),
-}
-
-fn hex32(bytes: &[u8; 32]) -> String {
-	format!("0x{}", hex::encode(bytes))
 }
 
 fn write_new(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
@@ -82,37 +79,30 @@ impl KeygenCmd {
 				mode & 0o777
 			));
 		}
-		let public = (
-			self.out.join("custody.json"),
-			serde_json::json!({
-				"publicKey": dealing.group_key,
-				"verificationKeys": dealing.verification_keys.iter().map(|(_, k)| k).collect::<Vec<_>>(),
-				"custodianAccounts": [],
-				"threshold": self.threshold,
-			}),
-			0o644,
-		);
+		let public = serde_json::json!({
+			"publicKey": dealing.group_key,
+			"verificationKeys": dealing.verification_keys.iter().map(|(_, k)| k).collect::<Vec<_>>(),
+			"custodianAccounts": [],
+			"threshold": self.threshold,
+		});
+		let public =
+			(self.out.join("custody.json"), Zeroizing::new(format!("{public:#}\n")), 0o644);
 		let mut files = Vec::new();
-		for share in &dealing.shares {
-			let file = serde_json::json!({
-				"custodianIndex": share.index - 1,
-				"x": share.index,
-				"share": hex32(&share.to_bytes()),
-				"verificationKey": hex32(&share.verification_key()),
-				"groupKey": hex32(&dealing.group_key),
-				"threshold": self.threshold,
-				"custodians": self.custodians,
-			});
-			let path = self.out.join(format!("custodian-{}.share", share.index - 1));
-			files.push((path, file, 0o600));
+		for index in 0..self.custodians {
+			let index = u16::try_from(index).map_err(|_| "too many custodians".to_string())?;
+			let share = ShareFile::from_dealing(&dealing, index)
+				.ok_or_else(|| "the dealing has fewer shares than custodians".to_string())?;
+			let path = self.out.join(format!("custodian-{index}.share"));
+			let text = share.to_json(self.threshold, self.custodians);
+			files.push((path, text, 0o600));
 		}
 		// The public configuration last, so that its presence means the ceremony completed.
 		files.push(public);
 		// All files or none: a half-written ceremony is removed (files of an earlier ceremony
 		// are never touched: `write_new` refuses to overwrite them).
 		let mut written = Vec::new();
-		for (path, value, mode) in &files {
-			if let Err(e) = write_new(path, format!("{value:#}\n").as_bytes(), *mode) {
+		for (path, text, mode) in &files {
+			if let Err(e) = write_new(path, text.as_bytes(), *mode) {
 				for done in &written {
 					let _ = std::fs::remove_file(done);
 				}
@@ -121,10 +111,10 @@ impl KeygenCmd {
 			written.push(path.clone());
 		}
 		Ok(format!(
-			"custody key {} split {}-of-{}: shares custodian-0.share .. custodian-{}.share and \
+			"custody key 0x{} split {}-of-{}: shares custodian-0.share .. custodian-{}.share and \
 			 the public configuration custody.json in {} (add the custodian accounts, in \
 			 custodian order, to custodianAccounts)",
-			hex32(&dealing.group_key),
+			hex::encode(dealing.group_key),
 			self.threshold,
 			self.custodians,
 			self.custodians - 1,

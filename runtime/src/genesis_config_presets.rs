@@ -1,4 +1,5 @@
-//! Genesis presets: `development` (one validator, Alice) and `local_testnet` (Alice and Bob).
+//! Genesis presets: `development` (one validator, Alice: a consortium of one) and
+//! `local_testnet` (four hospitals, each a validator and a custodian).
 //!
 //! The node builds its chain specs from these; nothing about genesis lives in the node.
 
@@ -42,10 +43,24 @@ pub const DEV_X25519: [(&str, [u8; 32]); 5] = [
 pub const DEV_CUSTODY_KEY: [u8; 32] =
 	hex2array!("26d3f122182683c1975d6621712319c52148bc04ecf5de23c63af81fc0977e38");
 
+/// The local testnet's custody key, 3-of-4 (`ehr_client::dev::local_custody()`, printed by
+/// the `dev_keys` example; a test checks it).
+pub const LOCAL_CUSTODY_KEY: [u8; 32] =
+	hex2array!("96cbde3ba4a8eaf27a117ab40176b44c9af50e5a7bcb08e7ef33c96139e2743d");
+
+/// The verification keys of the local testnet's custodians 0..3 (the nodes of Alice, Bob,
+/// Dave and Eve).
+pub const LOCAL_VERIFICATION_KEYS: [[u8; 32]; 4] = [
+	hex2array!("fa5c3913f0909f41db4d76fea417a0f1b2cf869844e9b7871f0e896914833818"),
+	hex2array!("5c040a1da5d706026fc9f64013033ddde1dea07054f296d4dca3b64efd0e1649"),
+	hex2array!("0667d2fd7ff8a71ffebc86e0fa0bdfac014a3e81cd139569287293c366fda02d"),
+	hex2array!("4259418de54cf38da051570aa98d97c6fe3ffb1486c901de5663f14285e8d516"),
+];
+
 /// The development consortium: hospital A with Alice (manager), Bob (doctor) and Dave
 /// (auditor); hospital B with Eve (doctor, emergency flag); Charlie is a patient; Ferdie is
 /// not registered.
-fn consortium() -> ConsortiumConfig {
+fn dev_consortium() -> ConsortiumConfig {
 	let [alice, bob, charlie, dave, eve] = [
 		Sr25519Keyring::Alice,
 		Sr25519Keyring::Bob,
@@ -82,10 +97,52 @@ fn consortium() -> ConsortiumConfig {
 	}
 }
 
+/// The local consortium: hospitals A, B, C and D, whose validators and custodians are the
+/// nodes of Alice, Bob, Dave and Eve, each its hospital's manager; Charlie is a patient.
+/// Custody is 3-of-4: GRANDPA finalizes with 3 of the 4 validators, and the custodians follow
+/// finality, so one hospital may be down. Staff are onboarded by the managers.
+fn local_consortium() -> ConsortiumConfig {
+	let hospitals =
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Dave, Sr25519Keyring::Eve]
+			.map(|k| k.to_account_id());
+	let x25519 = |name: &str| DEV_X25519.iter().find(|(n, _)| *n == name).map(|(_, k)| *k);
+	let names = ["Alice", "Bob", "Dave", "Eve"];
+	let mut accounts: Vec<(AccountId, AccountKind, [u8; 32])> = hospitals
+		.iter()
+		.zip(names)
+		.filter_map(|(a, n)| Some((a.clone(), AccountKind::Staff, x25519(n)?)))
+		.collect();
+	if let Some(k) = x25519("Charlie") {
+		accounts.push((Sr25519Keyring::Charlie.to_account_id(), AccountKind::Patient, k));
+	}
+	let orgs =
+		[(1u32, &b"Hospital A"[..]), (2, b"Hospital B"), (3, b"Hospital C"), (4, b"Hospital D")];
+	ConsortiumConfig {
+		organisations: orgs
+			.iter()
+			.zip(0u16..)
+			.map(|((id, name), custodian)| (*id, BlakeTwo256::hash(name).0, Some(custodian)))
+			.collect(),
+		members: orgs
+			.iter()
+			.zip(&hospitals)
+			.map(|((id, _), manager)| (*id, manager.clone(), MANAGER, false))
+			.collect(),
+		accounts,
+		custody: Some(GenesisCustody {
+			public_key: LOCAL_CUSTODY_KEY,
+			verification_keys: LOCAL_VERIFICATION_KEYS.to_vec(),
+			custodian_accounts: hospitals.to_vec(),
+			threshold: 3,
+		}),
+	}
+}
+
 fn genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed: Vec<AccountId>,
 	root: AccountId,
+	consortium: ConsortiumConfig,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -98,7 +155,7 @@ fn genesis(
 			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
-		consortium: consortium(),
+		consortium,
 	})
 }
 
@@ -129,18 +186,23 @@ pub fn development_config_genesis() -> Value {
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		dev_consortium(),
 	)
 }
 
-/// Local consortium testnet: Alice's and Bob's hospitals each run a validator.
+/// Local consortium testnet: four hospitals, each a validator (`--alice`, `--bob`, `--dave`,
+/// `--eve`) and a custodian.
 pub fn local_config_genesis() -> Value {
 	genesis(
 		vec![
 			authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
 			authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+			authority(Sr25519Keyring::Eve, Ed25519Keyring::Eve),
 		],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		local_consortium(),
 	)
 }
 

@@ -130,6 +130,26 @@ pub type TxExtension = (
 	frame_system::WeightReclaim<Runtime>,
 );
 
+/// The extensions of an authorized (general) transaction, such as a custodian's
+/// `Access::release_shares`: it has no signer, so no nonce and no fee, and it is immortal
+/// (a release is stale once on chain). The custodian service and test signers build
+/// `UncheckedExtrinsic::new_transaction(call, authorized_tx_extension())`.
+pub fn authorized_tx_extension() -> TxExtension {
+	(
+		frame_system::AuthorizeCall::new(),
+		frame_system::CheckNonZeroSender::new(),
+		pallet_consortium::CheckRegistered::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(generic::Era::Immortal),
+		frame_system::CheckNonce::from(0),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		frame_system::WeightReclaim::new(),
+	)
+}
+
 /// Extrinsic as it arrives from outside.
 pub type UncheckedExtrinsic =
 	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;

@@ -1,6 +1,7 @@
 //! Helpers of the end-to-end tests: start real `ehr-node` processes on free loopback ports,
 //! talk to them over JSON-RPC, and stop them when the test ends (also when it fails).
 
+pub mod consortium;
 pub mod scenario;
 
 use std::{
@@ -74,7 +75,8 @@ pub struct Node {
 	pub rpc_port: u16,
 	/// Its peer-to-peer port on 127.0.0.1.
 	pub p2p_port: u16,
-	_base: tempfile::TempDir,
+	base: tempfile::TempDir,
+	args: Vec<String>,
 	log: PathBuf,
 	http: reqwest::Client,
 }
@@ -83,26 +85,78 @@ impl Node {
 	/// Starts `ehr-node` with a temporary base path, free ports and `extra` arguments, and waits
 	/// until it answers `system_health`.
 	pub async fn start(extra: &[&str]) -> Result<Node> {
+		let mut node = Self::spawn(free_port(), extra)?;
+		node.wait_ready().await?;
+		Ok(node)
+	}
+
+	/// Starts `ehr-node` on the peer-to-peer port `p2p_port` (with a temporary base path, a free
+	/// RPC port and `extra` arguments) without waiting for it: start several, then
+	/// [`Node::wait_ready`] each.
+	pub fn spawn(p2p_port: u16, extra: &[&str]) -> Result<Node> {
 		let base = tempfile::tempdir()?;
 		let rpc_port = free_port();
-		let p2p_port = free_port();
+		let mut args: Vec<String> = vec!["--base-path".into()];
+		args.push(base.path().join("data").to_string_lossy().into_owned());
+		args.extend([
+			"--rpc-port".into(),
+			rpc_port.to_string(),
+			"--port".into(),
+			p2p_port.to_string(),
+		]);
+		args.extend(["--no-prometheus", "--no-telemetry", "--no-mdns"].map(String::from));
+		args.extend(extra.iter().map(|a| a.to_string()));
 		let log = base.path().join("node.log");
-		let log_file = std::fs::File::create(&log)?;
-		let child = Command::new(node_binary()?)
-			.arg("--base-path")
-			.arg(base.path().join("data"))
-			.args(["--rpc-port", &rpc_port.to_string(), "--port", &p2p_port.to_string()])
-			.args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
-			.args(extra)
+		let child = Self::launch(&args, &log)?;
+		Ok(Node { child, rpc_port, p2p_port, base, args, log, http: reqwest::Client::new() })
+	}
+
+	fn launch(args: &[String], log: &Path) -> Result<Child> {
+		let log_file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+		Command::new(node_binary()?)
+			.args(args)
 			.stdin(Stdio::null())
 			.stdout(log_file.try_clone()?)
 			.stderr(log_file)
 			.spawn()
-			.context("spawning ehr-node")?;
-		let mut node =
-			Node { child, rpc_port, p2p_port, _base: base, log, http: reqwest::Client::new() };
-		node.wait_ready().await?;
-		Ok(node)
+			.context("spawning ehr-node")
+	}
+
+	/// Stops the node (SIGTERM) and starts it again with the same database, ports and
+	/// arguments; waits until it answers RPC.
+	pub async fn restart(&mut self) -> Result<()> {
+		self.stop(Duration::from_secs(20))?;
+		self.relaunch().await
+	}
+
+	/// Starts a stopped node again with the same database, ports and arguments; waits until
+	/// it answers RPC.
+	pub async fn relaunch(&mut self) -> Result<()> {
+		anyhow::ensure!(self.child.try_wait()?.is_some(), "the node is still running");
+		self.child = Self::launch(&self.args, &self.log)?;
+		self.wait_ready().await
+	}
+
+	/// Freezes the process (SIGSTOP): an outage that keeps its state, undone by
+	/// [`Node::resume`].
+	pub fn pause(&self) -> Result<()> {
+		self.signal("-STOP")
+	}
+
+	/// Lets a paused process run again (SIGCONT).
+	pub fn resume(&self) -> Result<()> {
+		self.signal("-CONT")
+	}
+
+	fn signal(&self, signal: &str) -> Result<()> {
+		let status = Command::new("kill").args([signal, &self.child.id().to_string()]).status()?;
+		anyhow::ensure!(status.success(), "kill {signal} {} failed", self.child.id());
+		Ok(())
+	}
+
+	/// The node's base path (its database and keystore live under `data/`).
+	pub fn base_path(&self) -> &Path {
+		self.base.path()
 	}
 
 	/// The node's log so far (for failure messages).
@@ -115,7 +169,8 @@ impl Node {
 		format!("ws://127.0.0.1:{}", self.rpc_port)
 	}
 
-	async fn wait_ready(&mut self) -> Result<()> {
+	/// Waits until the node answers `system_health` (fails if it exits first).
+	pub async fn wait_ready(&mut self) -> Result<()> {
 		let started = Instant::now();
 		while started.elapsed() < START_TIMEOUT {
 			if let Some(status) = self.child.try_wait()? {
@@ -190,6 +245,8 @@ impl Node {
 		if self.child.try_wait()?.is_some() {
 			return Ok(true);
 		}
+		// A paused process handles SIGTERM only once it runs again.
+		let _ = self.resume();
 		Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status()?;
 		let started = Instant::now();
 		while started.elapsed() < grace {

@@ -28,6 +28,18 @@ pub async fn prepare_record(
 	content_type: &str,
 	plaintext: &[u8],
 ) -> Result<RecordDescriptor> {
+	let key = dev_custody()?.group_key;
+	prepare_record_for(&key, replicas, patient, content_type, plaintext).await
+}
+
+/// [`prepare_record`] for the chain whose custody key is `custody_key`.
+pub async fn prepare_record_for(
+	custody_key: &[u8; 32],
+	replicas: &[&EmbeddedStore],
+	patient: &Identity,
+	content_type: &str,
+	plaintext: &[u8],
+) -> Result<RecordDescriptor> {
 	let dek = DataKey::generate();
 	let mut ciphertext = Vec::new();
 	payload::encrypt(&dek, &patient.public(), plaintext, &mut ciphertext)?;
@@ -49,7 +61,7 @@ pub async fn prepare_record(
 		previous: None,
 		grant: None,
 	};
-	let custody = custody::seal(&dev_custody()?.group_key, &record.label(), &dek)?;
+	let custody = custody::seal(custody_key, &record.label(), &dek)?;
 	record.custody_capsule = custody.to_bytes();
 	Ok(record)
 }

@@ -229,4 +229,11 @@ fn dev_preset_x25519_keys_are_the_client_dev_keys() {
 	);
 	let custody = ehr_client::dev::dev_custody().expect("dev custody");
 	assert_eq!(ehr_runtime::genesis_config_presets::DEV_CUSTODY_KEY, custody.group_key);
+	let local = ehr_client::dev::local_custody().expect("local custody");
+	assert_eq!(ehr_runtime::genesis_config_presets::LOCAL_CUSTODY_KEY, local.group_key);
+	let keys: Vec<[u8; 32]> = local.verification_keys.iter().map(|(_, k)| *k).collect();
+	assert_eq!(ehr_runtime::genesis_config_presets::LOCAL_VERIFICATION_KEYS.to_vec(), keys);
+	let names = ehr_client::dev::LOCAL_CUSTODIANS;
+	assert_eq!(pallet_consortium::custody::check_keys(&local.group_key, &keys, 3), Ok(()));
+	assert_eq!(names, ["Alice", "Bob", "Dave", "Eve"], "the local preset's custodian order");
 }

@@ -308,11 +308,24 @@ pub fn deal(threshold: usize, n: usize) -> Result<Dealing, CustodyError> {
 
 /// Splits a given secret scalar `threshold`-of-`n` with Shamir's scheme.
 pub fn deal_secret(secret: &Scalar, threshold: usize, n: usize) -> Result<Dealing, CustodyError> {
-	if threshold == 0 || threshold > n || n > u16::MAX as usize {
+	if threshold == 0 || threshold > n {
 		return Err(CustodyError::BadThreshold { threshold, custodians: n });
 	}
 	let mut coefficients = vec![*secret];
 	coefficients.extend((1..threshold).map(|_| random_scalar()));
+	let dealing = deal_polynomial(&coefficients, n);
+	coefficients.zeroize();
+	dealing
+}
+
+/// The shares of the polynomial with `coefficients` (the secret first; as many as the
+/// threshold) at `x = 1..=n`. Only for deterministic development keys and tests: a real
+/// dealer draws the coefficients at random ([`deal_secret`]).
+pub fn deal_polynomial(coefficients: &[Scalar], n: usize) -> Result<Dealing, CustodyError> {
+	let threshold = coefficients.len();
+	if threshold == 0 || threshold > n || n > u16::MAX as usize {
+		return Err(CustodyError::BadThreshold { threshold, custodians: n });
+	}
 	let shares: Vec<KeyShare> = (1..=n as u32)
 		.map(|i| {
 			let x = Scalar::from(i as u64);
@@ -321,9 +334,8 @@ pub fn deal_secret(secret: &Scalar, threshold: usize, n: usize) -> Result<Dealin
 			KeyShare { index: i, secret }
 		})
 		.collect();
-	coefficients.zeroize();
 	Ok(Dealing {
-		group_key: (secret * G).compress().to_bytes(),
+		group_key: (coefficients[0] * G).compress().to_bytes(),
 		verification_keys: shares.iter().map(|s| (s.index, s.verification_key())).collect(),
 		shares,
 	})
