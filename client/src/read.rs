@@ -2,7 +2,8 @@
 //! record.
 //!
 //! 1. [`request_key`] makes a fresh [`ReplyKey`] for the request (so a key that leaks later
-//!    opens no past release) and submits `Access::request` with its public half.
+//!    opens no past release) and submits `Access::request` with its public half, waiting
+//!    until the request is final (custodians answer only final requests).
 //! 2. It waits for the custodians' releases on the best chain (they are sealed to the reply
 //!    key, so reading them before finality reveals nothing to anyone else), opens each,
 //!    checks that it comes from the custodian index it was released under and verifies its
@@ -21,7 +22,7 @@ use std::time::{Duration, Instant};
 use subxt::utils::AccountId32;
 
 use crate::{
-	chain::{Chain, ChainError},
+	chain::{Chain, ChainError, Wait},
 	consortium,
 	crypto::{
 		custody::{self, CustodyCapsule, CustodyError, ShareRelease},
@@ -59,6 +60,16 @@ pub enum ReadError {
 	/// The chain refused the request, or could not be reached.
 	#[error(transparent)]
 	Chain(#[from] ChainError),
+	/// The request with this id on the chain is not the one this read made (its reply key
+	/// differs: a reorganisation replaced the block that held ours).
+	#[error(
+		"request #{request} on chain is not the one this read made (a chain reorganisation \
+		 replaced it): read again"
+	)]
+	NotOurRequest {
+		/// The request id.
+		request: RequestId,
+	},
 	/// The chain has no custody configuration, so no key can be released.
 	#[error("the chain has no custody configuration: governance must set one")]
 	NoCustody,
@@ -135,7 +146,8 @@ pub struct ReadOutcome {
 }
 
 /// Requests the data key of `record` under `grant` as `requester` and waits up to `wait` for
-/// the custodians' shares.
+/// the custodians' shares. The request is submitted and waited for until final: custodians
+/// answer only final requests, so this costs no time, and the request id cannot change.
 pub async fn request_key(
 	chain: &Chain,
 	requester: &Identity,
@@ -144,7 +156,8 @@ pub async fn request_key(
 	wait: Duration,
 ) -> Result<KeyRelease, ReadError> {
 	let reply = ReplyKey::generate();
-	let requested = grants::request(chain, requester, record, grant, reply.public()).await?;
+	let finalized = chain.clone().waiting(Wait::Finalized);
+	let requested = grants::request(&finalized, requester, record, grant, reply.public()).await?;
 	collect_key(chain, &reply, requested.request, wait).await
 }
 
@@ -184,6 +197,9 @@ pub async fn collect_key(
 		let Some(req) = grants::open_request(&at, request).await? else {
 			return Err(ReadError::Expired { request, valid: last.0, threshold });
 		};
+		if req.reply_key != reply.public() {
+			return Err(ReadError::NotOurRequest { request });
+		}
 		let record = records::existing(&at, req.record).await?;
 		let capsule = CustodyCapsule::from_bytes(&record.custody_capsule.0)?;
 		let keys = &custody.verification_keys.0;

@@ -21,7 +21,10 @@
 //!
 //! Idempotent: the pool keeps one release per (request, custodian) and the chain refuses a
 //! second, so a restart re-answers only requests whose share is not on chain; a submitted
-//! batch is not resubmitted for `RESUBMIT_AFTER` blocks.
+//! batch is watched and not resubmitted for `RESUBMIT_AFTER` blocks unless the pool drops
+//! it. A batch that does not land (a request in it lost its authority between the check
+//! and the block) is released again one request per transaction, so one request cannot
+//! hold the others back.
 
 use std::{
 	collections::{HashMap, HashSet},
@@ -32,7 +35,7 @@ use std::{
 use codec::{Decode, Encode};
 use ehr_client::{crypto::custody::RecordLabel, custodian::ShareFile};
 use ehr_runtime::{opaque::Block, AccountId, Runtime, RuntimeCall, Signature};
-use futures::StreamExt;
+use futures::{channel::mpsc, StreamExt};
 use pallet_access::runtime_api::AccessApi;
 use pallet_records::runtime_api::RecordsApi;
 use sc_client_api::{BlockchainEvents, StorageProvider};
@@ -55,7 +58,7 @@ const TARGET: &str = "custodian";
 const RESUBMIT_AFTER: u32 = 10;
 
 /// Open requests read per runtime API call.
-const PAGE: u32 = 64;
+const PAGE: u32 = 1024;
 
 /// `--custodian-share`: run the custodian service.
 #[derive(Debug, Clone, clap::Args)]
@@ -112,8 +115,14 @@ struct Custodian {
 	genesis: Hash,
 	/// Requests submitted, with the best block number at submission.
 	in_flight: HashMap<u64, u32>,
-	/// Requests refused for a reason that does not change (a capsule not bound to its record).
+	/// Requests refused for a reason that does not change (revoked or expired at the
+	/// finalized block, a capsule not bound to its record).
 	refused: HashSet<u64>,
+	/// Requests of a batch that did not land: released one per transaction.
+	solo: HashSet<u64>,
+	/// Outcomes of submitted transactions, reported by their watchers.
+	outcomes: (mpsc::UnboundedSender<Outcome>, mpsc::UnboundedReceiver<Outcome>),
+	spawner: sc_service::SpawnTaskHandle,
 	/// Whether the share matched the configuration last time (to log a change once).
 	matched: bool,
 }
@@ -138,6 +147,7 @@ impl Custodian {
 		pool: Arc<Pool>,
 		keystore: KeystorePtr,
 		share: ShareFile,
+		spawner: sc_service::SpawnTaskHandle,
 	) -> Result<Self, String> {
 		let info = client.info();
 		let custody = custody_at(&client, info.finalized_hash)?.ok_or(
@@ -172,6 +182,9 @@ impl Custodian {
 			share,
 			in_flight: HashMap::new(),
 			refused: HashSet::new(),
+			solo: HashSet::new(),
+			outcomes: mpsc::unbounded(),
+			spawner,
 			matched: true,
 		})
 	}
@@ -243,33 +256,47 @@ impl Custodian {
 
 	/// Why not release for `request` now, if not: `may_release` at the finalized and at the
 	/// best block, and this custodian's share not already on the best chain.
-	fn refusal(&self, finalized: Hash, best: Hash, request: &Request) -> Option<String> {
+	fn refusal(&self, finalized: Hash, best: Hash, request: &Request) -> Option<NotNow> {
+		use pallet_access::DenialReason::*;
 		// One runtime API instance per block: an instance must not serve two blocks.
 		let id = request.id;
 		for (name, at) in [("finalized", finalized), ("best", best)] {
 			match self.client.runtime_api().may_release(at, id) {
 				Ok(Ok(())) => {}
-				Ok(Err(reason)) => return Some(format!("{reason:?} at the {name} block")),
-				Err(e) => return Some(format!("runtime API error at the {name} block: {e}")),
+				// What the finalized chain says is revoked or over stays so.
+				Ok(Err(
+					reason @ (GrantRevoked | ParentRevoked | GrantExpired | ParentExpired
+					| UnknownGrant | UnknownRecord),
+				)) if name == "finalized" => {
+					return Some(NotNow::Never(format!("{reason:?} at the finalized block")))
+				}
+				Ok(Err(reason)) => {
+					return Some(NotNow::Later(format!("{reason:?} at the {name} block")))
+				}
+				Err(e) => {
+					return Some(NotNow::Later(format!(
+						"runtime API error at the {name} block: {e}"
+					)))
+				}
 			}
 		}
 		match self.client.runtime_api().request(best, id) {
 			Ok(Some(r)) if r.shares.iter().any(|(i, _)| *i == self.share.custodian_index) => {
-				Some("already released on the best chain".into())
+				Some(NotNow::Later("already released on the best chain".into()))
 			}
 			Ok(_) => None,
-			Err(e) => Some(format!("runtime API error: {e}")),
+			Err(e) => Some(NotNow::Later(format!("runtime API error: {e}"))),
 		}
 	}
 
-	/// The sealed share for `request`, or why the record's capsule gets none.
-	fn compute(&self, at: Hash, request: &Request) -> Result<Vec<u8>, String> {
+	/// The sealed share for `request`, or why the record gets none.
+	fn compute(&self, at: Hash, request: &Request) -> Result<Vec<u8>, NotNow> {
 		let record = self
 			.client
 			.runtime_api()
 			.record(at, request.record)
-			.map_err(|e| e.to_string())?
-			.ok_or("the record is gone")?;
+			.map_err(|e| NotNow::Later(format!("runtime API error: {e}")))?
+			.ok_or_else(|| NotNow::Never("the record is gone".into()))?;
 		let label = RecordLabel {
 			patient: record.patient.as_ref(),
 			custodian_org: record.custodian_org,
@@ -278,6 +305,8 @@ impl Custodian {
 			size: record.size,
 			cid: &record.cid,
 		};
+		// A capsule not bound to its record, or a reply key no share can be sealed to, stays
+		// so.
 		ehr_client::custodian::seal_share(
 			&self.share,
 			&label,
@@ -285,11 +314,49 @@ impl Custodian {
 			request.id,
 			&request.reply_key,
 		)
-		.map_err(|e| e.to_string())
+		.map_err(|e| NotNow::Never(e.to_string()))
+	}
+
+	/// What became of the batches submitted earlier.
+	fn collect_outcomes(&mut self) {
+		while let Ok(outcome) = self.outcomes.1.try_recv() {
+			match outcome {
+				Outcome::InBlock { releases, block } => {
+					for r in releases {
+						log::info!(
+							target: TARGET,
+							"released share {} for request {} of {} (record {}, grant {}) in block {block:?}",
+							self.share.custodian_index,
+							r.id,
+							r.requester,
+							r.record,
+							r.grant
+						);
+					}
+				}
+				Outcome::Failed { releases, why } => {
+					let ids: Vec<u64> = releases.iter().map(|r| r.id).collect();
+					for id in &ids {
+						self.in_flight.remove(id);
+					}
+					if ids.len() > 1 {
+						// One request of the batch lost its authority between the check and
+						// the block: release these one per transaction from now on.
+						self.solo.extend(ids.iter().copied());
+					}
+					log::warn!(
+						target: TARGET,
+						"the release for requests {ids:?} did not land ({why}); retrying {}",
+						if ids.len() > 1 { "one by one" } else { "next round" }
+					);
+				}
+			}
+		}
 	}
 
 	/// One round: answer every open request this custodian may answer.
 	async fn answer(&mut self) {
+		self.collect_outcomes();
 		let info = self.client.info();
 		let (finalized, best) = (info.finalized_hash, info.best_hash);
 		let Some((account, key)) = self.standing(finalized) else { return };
@@ -304,6 +371,7 @@ impl Custodian {
 		self.in_flight
 			.retain(|id, at| open.contains(id) && info.best_number < *at + RESUBMIT_AFTER);
 		self.refused.retain(|id| open.contains(id));
+		self.solo.retain(|id| open.contains(id));
 		let max: u32 = <Runtime as pallet_access::Config>::MaxReleaseBatch::get();
 		let max = max as usize;
 		let mut batch = Vec::new();
@@ -311,13 +379,19 @@ impl Custodian {
 			if self.in_flight.contains_key(&r.id) || self.refused.contains(&r.id) {
 				continue;
 			}
-			if let Some(why) = self.refusal(finalized, best, r) {
-				log::debug!(target: TARGET, "request {} not answered: {why}", r.id);
-				continue;
-			}
-			match self.compute(finalized, r) {
+			let sealed = match self.refusal(finalized, best, r) {
+				None => self.compute(finalized, r),
+				Some(not_now) => Err(not_now),
+			};
+			match sealed {
+				Ok(sealed) if self.solo.contains(&r.id) => {
+					self.submit(&account, key, vec![(r, sealed)], best, info.best_number).await
+				}
 				Ok(sealed) => batch.push((r, sealed)),
-				Err(why) => {
+				Err(NotNow::Later(why)) => {
+					log::debug!(target: TARGET, "request {} not answered now: {why}", r.id)
+				}
+				Err(NotNow::Never(why)) => {
 					log::warn!(
 						target: TARGET,
 						"refused request {} of {} for record {}: {why}",
@@ -338,7 +412,7 @@ impl Custodian {
 		}
 	}
 
-	/// Signs and submits one `release_shares` batch.
+	/// Signs and submits one `release_shares` batch, and watches it.
 	async fn submit(
 		&mut self,
 		account: &AccountId,
@@ -349,13 +423,23 @@ impl Custodian {
 	) {
 		let index = self.share.custodian_index;
 		let mut releases = Vec::with_capacity(batch.len());
-		for (r, sealed) in &batch {
-			match sealed.clone().try_into() {
-				Ok(share) => releases.push((r.id, share)),
-				Err(_) => log::error!(target: TARGET, "a sealed share exceeds MaxShareLen"),
-			}
+		let mut signed = Vec::with_capacity(batch.len());
+		let mut described = Vec::with_capacity(batch.len());
+		for (r, sealed) in batch {
+			let Ok(share) = pallet_access::ShareOf::<Runtime>::try_from(sealed) else {
+				log::error!(target: TARGET, "a sealed share exceeds MaxShareLen");
+				continue;
+			};
+			signed.push((r.id, r.reply_key, share.clone()));
+			releases.push((r.id, share));
+			described.push(Released {
+				id: r.id,
+				requester: r.requester.clone(),
+				record: r.record,
+				grant: r.grant,
+			});
 		}
-		let payload = pallet_access::release_signing_payload(&self.genesis, index, &releases);
+		let payload = pallet_access::release_signing_payload(&self.genesis, index, &signed);
 		let Some(signature) = key.sign(&self.keystore, &payload) else {
 			log::error!(target: TARGET, "the keystore did not sign for {account}");
 			return;
@@ -374,25 +458,71 @@ impl Custodian {
 			Ok(opaque) => opaque,
 			Err(e) => return log::error!(target: TARGET, "cannot encode a release: {e}"),
 		};
-		match self.pool.submit_one(best, TransactionSource::Local, opaque).await {
-			Ok(hash) => {
-				for (r, _) in &batch {
-					self.in_flight.insert(r.id, best_number);
-					log::info!(
-						target: TARGET,
-						"released share {index} for request {} of {} (record {}, grant {}) in {hash:?}",
-						r.id,
-						r.requester,
-						r.record,
-						r.grant
-					);
-				}
+		for id in &ids {
+			self.in_flight.insert(*id, best_number);
+		}
+		let report = self.outcomes.0.clone();
+		match self.pool.submit_and_watch(best, TransactionSource::Local, opaque).await {
+			Ok(mut status) => {
+				log::debug!(target: TARGET, "submitted share {index} for requests {ids:?}");
+				self.spawner.spawn("custodian-watch", Some("custodian"), async move {
+					use sc_transaction_pool_api::TransactionStatus as S;
+					let outcome = loop {
+						match status.next().await {
+							Some(S::InBlock((block, _))) => {
+								break Outcome::InBlock { releases: described, block }
+							}
+							Some(S::Invalid) => {
+								break Outcome::Failed {
+									releases: described,
+									why: "invalid".into(),
+								}
+							}
+							Some(S::Dropped | S::Usurped(_) | S::FinalityTimeout(_)) | None => {
+								break Outcome::Failed {
+									releases: described,
+									why: "dropped".into(),
+								}
+							}
+							Some(_) => {}
+						}
+					};
+					let _ = report.unbounded_send(outcome);
+				});
 			}
 			Err(e) => {
-				log::warn!(target: TARGET, "release of requests {ids:?} refused by the pool: {e}")
+				let _ = report.unbounded_send(Outcome::Failed {
+					releases: described,
+					why: format!("refused by the pool: {e}"),
+				});
 			}
 		}
 	}
+}
+
+/// Why a request is not answered in this round.
+enum NotNow {
+	/// It may be answered later (a state that is not final, a transient error).
+	Later(String),
+	/// It never will be (revoked or expired at the finalized block, a capsule not bound to its
+	/// record): not asked again.
+	Never(String),
+}
+
+/// A release submitted to the pool, for its log line.
+struct Released {
+	id: u64,
+	requester: AccountId,
+	record: u64,
+	grant: u64,
+}
+
+/// What became of a submitted release transaction.
+enum Outcome {
+	/// It is in a block of the best chain.
+	InBlock { releases: Vec<Released>, block: Hash },
+	/// The pool refused or dropped it.
+	Failed { releases: Vec<Released>, why: String },
 }
 
 /// The share this node's custodian service uses: `--custodian-share`; without it (and unless
@@ -448,7 +578,9 @@ pub fn start(
 			format!("cannot put the development custodian key in the keystore: {e}")
 		})?;
 	}
-	let custodian = Custodian::new(client, pool, keystore, share)?;
-	task_manager.spawn_handle().spawn("custodian", Some("custodian"), custodian.run());
+	let spawner = task_manager.spawn_handle();
+	let custodian = Custodian::new(client, pool, keystore, share, spawner.clone())?;
+	// Blocking: a round makes synchronous runtime calls and computes shares.
+	spawner.spawn_blocking("custodian", Some("custodian"), custodian.run());
 	Ok(())
 }

@@ -66,7 +66,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ehr-runtime"),
 	impl_name: alloc::borrow::Cow::Borrowed("ehr-runtime"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -158,7 +158,10 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run on runtime upgrade.
-type Migrations = (pallet_records::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+	pallet_records::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_access::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// Dispatches transactions to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -161,7 +161,8 @@ pub async fn submit_wrong_share(
 		vec![(request, sealed.try_into().map_err(|_| anyhow!("share too long"))?)];
 	let genesis = hex_bytes(&node.rpc("chain_getBlockHash", json!([0])).await?)?;
 	let genesis = sp_core::H256::from_slice(&genesis);
-	let payload = pallet_access::release_signing_payload(&genesis, index, &releases);
+	let signed: Vec<_> = releases.iter().map(|(r, s)| (*r, *reply_key, s)).collect();
+	let payload = pallet_access::release_signing_payload(&genesis, index, &signed);
 	let pair = sp_core::sr25519::Pair::from_string(&format!("//{name}"), None)
 		.map_err(|e| anyhow!("dev key: {e:?}"))?;
 	let signature = ehr_runtime::Signature::from(pair.sign(&payload));

@@ -127,6 +127,16 @@ fn setup_batch<T: Config>(
 	Ok((batch, index))
 }
 
+/// What the custodian signs for `batch` (with each request's stored reply key).
+fn signing_payload<T: Config>(index: CustodianIndex, batch: &[(RequestId, ShareOf<T>)]) -> Vec<u8> {
+	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+	let signed: Vec<_> = batch
+		.iter()
+		.map(|(r, s)| (*r, Requests::<T>::get(r).map(|q| q.reply_key).unwrap_or_default(), s))
+		.collect();
+	release_signing_payload(&genesis, index, &signed)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -199,7 +209,7 @@ mod benchmarks {
 	}
 
 	/// Worst case: a role grant with a ContentType scope of the longest type; the expiry
-	/// queue of the block is one short of full.
+	/// queue of the block and the requester's pending list are one short of full.
 	#[benchmark]
 	fn request() -> Result<(), BenchmarkError> {
 		let p = patient::<T>();
@@ -227,10 +237,17 @@ mod benchmarks {
 		.map_err(|_| BenchmarkError::Weightless)?;
 		let at =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::RequestLifetime::get());
+		// The last place an ordinary request may take, and the requester's last pending place.
+		let places = T::MaxRequestsPerBlock::get()
+			.saturating_sub(T::EmergencyRequestReserve::get())
+			.saturating_sub(1);
 		let filler: Vec<RequestId> =
-			(0..u64::from(T::MaxRequestsPerBlock::get().saturating_sub(1)))
-				.map(|i| i.saturating_add(1_000_000))
+			(0..u64::from(places)).map(|i| i.saturating_add(1_000_000)).collect();
+		let pending: Vec<RequestId> =
+			(0..u64::from(T::MaxPendingRequests::get().saturating_sub(1)))
+				.map(|i| i.saturating_add(2_000_000))
 				.collect();
+		PendingRequests::<T>::insert(&d, BoundedVec::truncate_from(pending));
 		RequestExpiry::<T>::insert(at, BoundedVec::truncate_from(filler));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(d), record, g, [9; 32]);
@@ -243,9 +260,7 @@ mod benchmarks {
 	fn release_shares(n: Linear<1, { T::MaxReleaseBatch::get() }>) -> Result<(), BenchmarkError> {
 		let (batch, index) = setup_batch::<T>(n)?;
 		let custodian = T::BenchmarkHelper::custodian();
-		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		let signature =
-			T::BenchmarkHelper::sign(&custodian, &release_signing_payload(&genesis, index, &batch));
+		let signature = T::BenchmarkHelper::sign(&custodian, &signing_payload::<T>(index, &batch));
 		let batch = BoundedVec::truncate_from(batch);
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, index, batch, signature);
@@ -259,9 +274,7 @@ mod benchmarks {
 	) -> Result<(), BenchmarkError> {
 		let (batch, index) = setup_batch::<T>(n)?;
 		let custodian = T::BenchmarkHelper::custodian();
-		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		let signature =
-			T::BenchmarkHelper::sign(&custodian, &release_signing_payload(&genesis, index, &batch));
+		let signature = T::BenchmarkHelper::sign(&custodian, &signing_payload::<T>(index, &batch));
 		#[block]
 		{
 			Access::<T>::authorize_release(index, &batch, &signature)
@@ -326,6 +339,8 @@ mod benchmarks {
 			Requests::<T>::insert(id, req);
 			ids.push(id);
 		}
+		// The requester's pending list holds the pruned requests (as many as fit).
+		PendingRequests::<T>::insert(&template.requester, BoundedVec::truncate_from(ids.clone()));
 		RequestExpiry::<T>::insert(n, BoundedVec::truncate_from(ids));
 		let mut due = Vec::new();
 		for _ in 0..e {

@@ -33,6 +33,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod release;
@@ -71,7 +72,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// The access pallet.
 	#[pallet::pallet]
@@ -115,6 +116,17 @@ pub mod pallet {
 		/// The most access requests made in one block (bounds the pruning work per block).
 		#[pallet::constant]
 		type MaxRequestsPerBlock: Get<u32>;
+
+		/// Of `MaxRequestsPerBlock`, the places in every block that only requests under an
+		/// emergency grant may take: ordinary requests cannot crowd out a break-glass read.
+		#[pallet::constant]
+		type EmergencyRequestReserve: Get<u32>;
+
+		/// The most requests one account may have waiting for their key: a request counts
+		/// from when it is made until its key is released (the threshold of shares) or it is
+		/// pruned. Bounds what one account can put in the custodians' queue.
+		#[pallet::constant]
+		type MaxPendingRequests: Get<u32>;
 
 		/// The most emergency accesses opened in one block (bounds the overdue check per
 		/// block).
@@ -191,6 +203,17 @@ pub mod pallet {
 		Twox64Concat,
 		BlockNumberFor<T>,
 		BoundedVec<RequestId, T::MaxRequestsPerBlock>,
+		ValueQuery,
+	>;
+
+	/// The requests of each account still waiting for their key (at most
+	/// `MaxPendingRequests`), by id.
+	#[pallet::storage]
+	pub type PendingRequests<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<RequestId, T::MaxPendingRequests>,
 		ValueQuery,
 	>;
 
@@ -419,7 +442,8 @@ pub mod pallet {
 		BadReplyKey,
 		/// No custody configuration is set, so no key can be released. Governance must set it.
 		NoCustody,
-		/// `MaxRequestsPerBlock` requests were already made in this block. Retry next block.
+		/// This block holds as many requests as it may (`MaxRequestsPerBlock`, of which
+		/// `EmergencyRequestReserve` places are kept for emergency grants). Retry next block.
 		TooManyRequests,
 		/// No open request with this id (unknown or pruned). Check the id or request again.
 		UnknownRequest,
@@ -466,6 +490,9 @@ pub mod pallet {
 		EmptyBatch,
 		/// A release batch names a request twice. Send one release per request.
 		DuplicateRelease,
+		/// You already have `MaxPendingRequests` requests waiting for their key. Wait until
+		/// the custodians answer them or they expire (`RequestLifetime` blocks).
+		TooManyPendingRequests,
 	}
 
 	#[pallet::hooks]
@@ -478,7 +505,9 @@ pub mod pallet {
 			let at = Self::now_ms();
 			let pruned = u32::try_from(expired.len()).unwrap_or(u32::MAX);
 			for id in expired.iter() {
-				Requests::<T>::remove(id);
+				if let Some(r) = Requests::<T>::take(id) {
+					Self::settle(&r.requester, *id);
+				}
 			}
 			if pruned > 0 {
 				Self::deposit_event(Event::RequestsPruned { count: pruned, at });
@@ -512,6 +541,11 @@ pub mod pallet {
 				"MaxEmergenciesPerBlock must be positive"
 			);
 			assert!(T::MaxShares::get() > 0, "MaxShares must be positive");
+			assert!(
+				T::EmergencyRequestReserve::get() < T::MaxRequestsPerBlock::get(),
+				"EmergencyRequestReserve must leave places for ordinary requests"
+			);
+			assert!(T::MaxPendingRequests::get() > 0, "MaxPendingRequests must be positive");
 		}
 	}
 
@@ -691,15 +725,16 @@ pub mod pallet {
 		/// a key that leaks later opens no past release.
 		///
 		/// - Origin: the grantee (signed).
-		/// - Changes: inserts an [`AccessRequest`], pruned after `RequestLifetime` blocks.
+		/// - Changes: inserts an [`AccessRequest`], pruned after `RequestLifetime` blocks, and
+		///   counts it among the caller's [`PendingRequests`] until its key is released.
 		/// - Events: [`Event::AccessRequested`].
 		/// - Errors: [`Error::UnknownGrant`], [`Error::UnknownRecord`], [`Error::NotGrantee`],
 		///   [`Error::GrantRevoked`], [`Error::GrantNotYetValid`], [`Error::GrantExpired`],
 		///   [`Error::RecordNotCovered`], [`Error::ReadNotAllowed`], [`Error::ParentRevoked`],
 		///   [`Error::ParentExpired`], [`Error::DelegatorLostStanding`],
 		///   [`Error::EmergencyStandingLost`], [`Error::BadReplyKey`],
-		///   [`Error::NoCustody`], [`Error::TooManyRequests`], [`Error::RequestIdOverflow`];
-		///   `BadOrigin`.
+		///   [`Error::NoCustody`], [`Error::TooManyPendingRequests`],
+		///   [`Error::TooManyRequests`], [`Error::RequestIdOverflow`]; `BadOrigin`.
 		#[pallet::call_index(3)]
 		#[pallet::weight((T::WeightInfo::request(), DispatchClass::Normal, Pays::No))]
 		pub fn request(
@@ -710,15 +745,27 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let now = Self::now_ms();
-			let (_, meta) = Self::check_read(&who, record, grant, now).map_err(Error::<T>::from)?;
+			let (g, meta) = Self::check_read(&who, record, grant, now).map_err(Error::<T>::from)?;
 			ensure!(reply_key != [0; 32], Error::<T>::BadReplyKey);
 			ensure!(T::Consortium::threshold() > 0, Error::<T>::NoCustody);
 			let id = NextRequestId::<T>::get();
 			let next = id.checked_add(1).ok_or(Error::<T>::RequestIdOverflow)?;
+			let mut pending = PendingRequests::<T>::get(&who);
+			pending.try_push(id).map_err(|_| Error::<T>::TooManyPendingRequests)?;
 			let expires_at_block =
 				frame_system::Pallet::<T>::block_number().saturating_add(T::RequestLifetime::get());
-			RequestExpiry::<T>::try_mutate(expires_at_block, |q| q.try_push(id))
-				.map_err(|_| Error::<T>::TooManyRequests)?;
+			// Ordinary requests leave the reserved places of the block to emergency grants.
+			let reserved =
+				if g.purpose == Purpose::Emergency { 0 } else { T::EmergencyRequestReserve::get() };
+			RequestExpiry::<T>::try_mutate(expires_at_block, |q| {
+				let used = u32::try_from(q.len()).unwrap_or(u32::MAX);
+				if used.saturating_add(reserved) >= T::MaxRequestsPerBlock::get() {
+					return Err(());
+				}
+				q.try_push(id).map_err(|_| ())
+			})
+			.map_err(|_| Error::<T>::TooManyRequests)?;
+			PendingRequests::<T>::insert(&who, pending);
 			NextRequestId::<T>::put(next);
 			Requests::<T>::insert(
 				id,
@@ -952,6 +999,18 @@ impl<T: Config> Pallet<T> {
 		Ok(id)
 	}
 
+	/// Request `id` of `requester` no longer waits for its key (released or pruned).
+	pub(crate) fn settle(requester: &T::AccountId, id: RequestId) {
+		PendingRequests::<T>::mutate_exists(requester, |pending| {
+			if let Some(list) = pending {
+				list.retain(|r| *r != id);
+				if list.is_empty() {
+					*pending = None;
+				}
+			}
+		});
+	}
+
 	/// Revoke an active grant and its active delegations (bounded by `MaxDelegations`).
 	fn do_revoke(grant: GrantId, by: &T::AccountId) {
 		let at = Self::now_ms();
@@ -1102,6 +1161,15 @@ impl<T: Config> Pallet<T> {
 				RequestExpiry::<T>::get(r.expires_at_block).contains(&id),
 				"request not queued for pruning"
 			);
+		}
+		for (who, pending) in PendingRequests::<T>::iter() {
+			ensure!(!pending.is_empty(), "an empty pending list is kept");
+			for id in pending {
+				ensure!(
+					Requests::<T>::get(id).is_some_and(|r| r.requester == who),
+					"a pending request that is not the account's open request"
+				);
+			}
 		}
 		for (id, _) in Emergencies::<T>::iter() {
 			ensure!(

@@ -37,6 +37,7 @@ impl pallet_timestamp::Config for Test {
 impl pallet_consortium::Config for Test {
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type OpenCalls = Nothing;
+	type UnsignedOnly = Nothing;
 	type MaxCustodians = ConstU32<5>;
 	type MaxTxPerWindow = ConstU32<100>;
 	type RateWindow = ConstU64<10>;
@@ -82,6 +83,8 @@ impl pallet_access::Config for Test {
 	type EmergencyReviewDeadline = ConstU64<100>;
 	type RequestLifetime = ConstU64<10>;
 	type MaxRequestsPerBlock = ConstU32<4>;
+	type EmergencyRequestReserve = ConstU32<1>;
+	type MaxPendingRequests = ConstU32<3>;
 	type MaxEmergenciesPerBlock = ConstU32<2>;
 	type MaxDelegations = ConstU32<3>;
 	type MaxShares = ConstU32<5>;

@@ -44,8 +44,9 @@ impl WeightInfo for () {
 		base(8, 5, 8_000)
 	}
 	fn request() -> Weight {
-		// grant, record, role x2, account, custody, counter, queue, block, time.
-		base(10, 3, 10_000)
+		// grant, record, role x2, account, custody, counter, queue, block, time, pending;
+		// writes: counter, queue, request, pending.
+		base(11, 4, 12_000)
 	}
 	fn release_shares(n: u32) -> Weight {
 		// custody; per release: request, grant, record, roles, emergency, time; write request.
@@ -70,10 +71,12 @@ impl WeightInfo for () {
 		base(5, 2, 6_000)
 	}
 	fn on_initialize(r: u32, e: u32) -> Weight {
-		base(3, 2, 2_000).saturating_add(RocksDbWeight::get().writes(u64::from(r))).saturating_add(
-			Weight::from_parts(5_000_000, 600)
-				.saturating_add(RocksDbWeight::get().reads(1))
-				.saturating_mul(u64::from(e)),
-		)
+		base(3, 2, 2_000)
+			.saturating_add(RocksDbWeight::get().reads_writes(2 * u64::from(r), 2 * u64::from(r)))
+			.saturating_add(
+				Weight::from_parts(5_000_000, 600)
+					.saturating_add(RocksDbWeight::get().reads(1))
+					.saturating_mul(u64::from(e)),
+			)
 	}
 }

@@ -25,7 +25,8 @@ pub const INVALID_NOT_REGISTERED: u8 = 170;
 pub const INVALID_RATE_LIMITED: u8 = 171;
 
 /// Rejects every signed transaction whose signer is not a registered account (unless the call
-/// is one of `Config::OpenCalls`), and limits every signer to `Config::MaxTxPerWindow`
+/// is one of `Config::OpenCalls`) and every signed transaction of a `Config::UnsignedOnly`
+/// call (`InvalidTransaction::Call`), and limits every signer to `Config::MaxTxPerWindow`
 /// transactions per `Config::RateWindow` blocks.
 ///
 /// Unsigned and general (non-signed) transactions pass through untouched: their own
@@ -92,6 +93,9 @@ impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::
 		let Some(who) = origin.as_signer().cloned() else {
 			return Ok((ValidTransaction::default(), None, origin));
 		};
+		if T::UnsignedOnly::contains(call) {
+			return Err(InvalidTransaction::Call.into());
+		}
 		if !T::OpenCalls::contains(call) && !Accounts::<T>::contains_key(&who) {
 			return Err(InvalidTransaction::Custom(INVALID_NOT_REGISTERED).into());
 		}

@@ -87,6 +87,11 @@ pub mod pallet {
 		/// Use `Nothing` to close the chain completely.
 		type OpenCalls: Contains<<Self as frame_system::Config>::RuntimeCall>;
 
+		/// Calls that no signed transaction may carry: they are authorized by a proof of their
+		/// own (e.g. `Access::release_shares`, signed inside the call). [`CheckRegistered`]
+		/// refuses a signed one at the pool instead of letting it fail in a block.
+		type UnsignedOnly: Contains<<Self as frame_system::Config>::RuntimeCall>;
+
 		/// The largest number of key custodians.
 		#[pallet::constant]
 		type MaxCustodians: Get<u32>;

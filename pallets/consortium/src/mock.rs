@@ -28,6 +28,14 @@ impl Contains<RuntimeCall> for RemarkOnly {
 	}
 }
 
+/// The mock's call that only an authorized transaction may carry.
+pub struct RemarkWithEventOnly;
+impl Contains<RuntimeCall> for RemarkWithEventOnly {
+	fn contains(call: &RuntimeCall) -> bool {
+		matches!(call, RuntimeCall::System(frame_system::Call::remark_with_event { .. }))
+	}
+}
+
 parameter_types! {
 	pub const MaxCustodians: u32 = 5;
 	pub const MaxTxPerWindow: u32 = 3;
@@ -37,6 +45,7 @@ parameter_types! {
 impl pallet_consortium::Config for Test {
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type OpenCalls = RemarkOnly;
+	type UnsignedOnly = RemarkWithEventOnly;
 	type MaxCustodians = MaxCustodians;
 	type MaxTxPerWindow = MaxTxPerWindow;
 	type RateWindow = RateWindow;

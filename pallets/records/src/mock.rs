@@ -37,6 +37,7 @@ impl pallet_timestamp::Config for Test {
 impl pallet_consortium::Config for Test {
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type OpenCalls = Nothing;
+	type UnsignedOnly = Nothing;
 	type MaxCustodians = ConstU32<5>;
 	type MaxTxPerWindow = ConstU32<100>;
 	type RateWindow = ConstU64<10>;

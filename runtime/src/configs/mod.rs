@@ -132,6 +132,7 @@ impl pallet_consortium::Config for Runtime {
 	type GovernanceOrigin = Governance;
 	/// No call is open to unregistered accounts.
 	type OpenCalls = frame_support::traits::Nothing;
+	type UnsignedOnly = AuthorizedCalls;
 	type MaxCustodians = ConstU32<16>;
 	/// At most 50 transactions per account in any window of 10 blocks (20 seconds).
 	type MaxTxPerWindow = ConstU32<50>;
@@ -154,6 +155,15 @@ impl pallet_records::Config for Runtime {
 	type WeightInfo = crate::weights::pallet_records::WeightInfo<Runtime>;
 }
 
+/// The calls only an authorized (general) transaction carries: a custodian's key-share
+/// releases, signed inside the call. A signed transaction of one is refused at the pool.
+pub struct AuthorizedCalls;
+impl frame_support::traits::Contains<RuntimeCall> for AuthorizedCalls {
+	fn contains(call: &RuntimeCall) -> bool {
+		matches!(call, RuntimeCall::Access(pallet_access::Call::release_shares { .. }))
+	}
+}
+
 impl pallet_access::Config for Runtime {
 	type Consortium = Consortium;
 	type Records = Records;
@@ -168,6 +178,10 @@ impl pallet_access::Config for Runtime {
 	/// Access requests are pruned 100 blocks after they were made; their events remain.
 	type RequestLifetime = ConstU32<100>;
 	type MaxRequestsPerBlock = ConstU32<64>;
+	/// 16 of the 64 places of every block are kept for break-glass requests.
+	type EmergencyRequestReserve = ConstU32<16>;
+	/// A requester waits for at most 8 keys at once (a read takes a few seconds).
+	type MaxPendingRequests = ConstU32<8>;
 	type MaxEmergenciesPerBlock = ConstU32<16>;
 	type MaxDelegations = ConstU32<8>;
 	type MaxShares = ConstU32<16>;

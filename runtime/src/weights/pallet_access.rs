@@ -143,6 +143,9 @@ impl<T: frame_system::Config> pallet_access::WeightInfo for WeightInfo<T> {
 			.saturating_add(Weight::from_parts(0, 3991))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(3))
+			// Not measured yet: `PendingRequests` (r:1 w:1), added by hand.
+			.saturating_add(T::DbWeight::get().reads_writes(1, 1))
+			.saturating_add(Weight::from_parts(5_000_000, 2_700))
 	}
 	/// Not measured yet: derived from the measured `release_share` (one release, 57.8 µs,
 	/// 4 reads, 1 write) per release, plus the role and emergency reads of the authority
@@ -247,6 +250,13 @@ impl<T: frame_system::Config> pallet_access::WeightInfo for WeightInfo<T> {
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(2))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(r.into())))
+			// Not measured yet: per pruned request, the request and `PendingRequests`
+			// (r:2 w:1), added by hand.
+			.saturating_add(
+				Weight::from_parts(5_000_000, 2_700)
+					.saturating_add(T::DbWeight::get().reads_writes(2, 1))
+					.saturating_mul(r.into()),
+			)
 			.saturating_add(Weight::from_parts(0, 2670).saturating_mul(e.into()))
 	}
 }

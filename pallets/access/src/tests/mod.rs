@@ -151,7 +151,14 @@ pub fn release_call(
 	releases: Vec<(u64, crate::ShareOf<Test>)>,
 ) -> RuntimeCall {
 	let genesis = frame_system::Pallet::<Test>::block_hash(0);
-	let payload = crate::release_signing_payload(&genesis, index, &releases);
+	let signed: Vec<_> = releases
+		.iter()
+		.map(|(r, share)| {
+			let reply = crate::Requests::<Test>::get(r).map(|q| q.reply_key).unwrap_or_default();
+			(*r, reply, share.clone())
+		})
+		.collect();
+	let payload = crate::release_signing_payload(&genesis, index, &signed);
 	RuntimeCall::Access(crate::Call::release_shares {
 		custodian_index: index,
 		releases: BoundedVec::try_from(releases).unwrap(),

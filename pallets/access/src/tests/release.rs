@@ -93,13 +93,22 @@ fn a_signature_covers_its_index_batch_and_chain() {
 		});
 		assert_eq!(submit_authorized(moved), pool(InvalidTransaction::BadProof));
 		// Another chain's release (another genesis hash) does not verify here.
-		let payload = crate::release_signing_payload(&[1u8; 32], 0, &[(0u64, share())]);
+		let payload = crate::release_signing_payload(&[1u8; 32], 0, &[(0u64, [7u8; 32], share())]);
 		let foreign = RuntimeCall::Access(crate::Call::release_shares {
 			custodian_index: 0,
 			releases: BoundedVec::try_from(vec![(0, share())]).unwrap(),
 			signature: sp_runtime::testing::TestSignature(CUSTODIAN, payload),
 		});
 		assert_eq!(submit_authorized(foreign), pool(InvalidTransaction::BadProof));
+		// A signature made for another reply key (a request of the same id on a fork).
+		let genesis = frame_system::Pallet::<Test>::block_hash(0);
+		let payload = crate::release_signing_payload(&genesis, 0, &[(0u64, [8u8; 32], share())]);
+		let forked = RuntimeCall::Access(crate::Call::release_shares {
+			custodian_index: 0,
+			releases: BoundedVec::try_from(vec![(0, share())]).unwrap(),
+			signature: sp_runtime::testing::TestSignature(CUSTODIAN, payload),
+		});
+		assert_eq!(submit_authorized(forked), pool(InvalidTransaction::BadProof));
 		assert!(shares_of(0).is_empty() && shares_of(1).is_empty());
 	});
 }
@@ -112,8 +121,13 @@ fn a_batch_is_valid_only_as_a_whole_and_claims_one_tag_per_release() {
 		let revocable = simple_grant(acct(DOCTOR), READ, false);
 		assert_ok!(Access::request(RuntimeOrigin::signed(DOCTOR), r, revocable, [8; 32]));
 		let both = || release_call(CUSTODIAN, 0, vec![(0, share()), (1, share())]);
-		let (valid, _) = both().authorize(TransactionSource::External).unwrap().unwrap();
+		let (valid, unspent) = both().authorize(TransactionSource::External).unwrap().unwrap();
 		assert_eq!(valid.provides, vec![release_tag(0, 0), release_tag(1, 0)]);
+		// The authorization weight of the two releases the batch lacks (of 4) is refunded.
+		use crate::WeightInfo;
+		let weight = <() as WeightInfo>::authorize_release_shares;
+		assert_eq!(unspent, weight(4) - weight(2));
+		assert!(unspent.ref_time() > 0);
 		assert_eq!(valid.priority, RELEASE_PRIORITY);
 		// Requests live `RequestLifetime` (10) blocks from block 1.
 		assert_eq!(valid.longevity, 10);

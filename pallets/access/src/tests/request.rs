@@ -2,7 +2,7 @@
 //! record, allows read, and names the requester (directly or by a role held now).
 
 use super::*;
-use crate::{Error, Event, RequestExpiry, Requests};
+use crate::{Error, Event, PendingRequests, RequestExpiry, Requests};
 use frame_support::assert_noop;
 
 fn request(who: u64, record: RecordId, grant: GrantId) -> sp_runtime::DispatchResult {
@@ -165,22 +165,97 @@ fn requests_need_a_custody_configuration() {
 fn requests_per_block_are_bounded_and_pruned() {
 	new_test_ext().execute_with(|| {
 		let r = record_of(PATIENT, b"Observation");
-		let g = simple_grant(acct(DOCTOR), READ, false);
-		for _ in 0..4 {
-			assert_ok!(request(DOCTOR, r, g));
+		let by_doctor = simple_grant(acct(DOCTOR), READ, false);
+		let by_nurse = simple_grant(acct(NURSE), READ, false);
+		for _ in 0..3 {
+			assert_ok!(request(DOCTOR, r, by_doctor));
 		}
-		assert_noop!(request(DOCTOR, r, g), Error::<Test>::TooManyRequests);
-		assert_eq!(RequestExpiry::<Test>::get(11).len(), 4);
+		// The fourth place of the block is kept for emergency grants.
+		assert_noop!(request(NURSE, r, by_nurse), Error::<Test>::TooManyRequests);
+		assert_eq!(RequestExpiry::<Test>::get(11).len(), 3);
 		run_to_block(2);
-		assert_ok!(request(DOCTOR, r, g));
+		assert_ok!(request(NURSE, r, by_nurse));
 		run_to_block(10);
-		assert_eq!(Requests::<Test>::iter().count(), 5);
+		assert_eq!(Requests::<Test>::iter().count(), 4);
 		run_to_block(11);
 		assert_eq!(Requests::<Test>::iter().count(), 1);
-		assert!(matches!(last_event(), Event::RequestsPruned { count: 4, .. }));
+		assert!(matches!(last_event(), Event::RequestsPruned { count: 3, .. }));
 		assert!(!RequestExpiry::<Test>::contains_key(11));
+		assert!(!PendingRequests::<Test>::contains_key(DOCTOR), "pruned requests stop counting");
 		run_to_block(12);
 		assert_eq!(Requests::<Test>::iter().count(), 0);
+		assert!(PendingRequests::<Test>::iter().next().is_none());
 		assert_ok!(Access::do_try_state());
+	});
+}
+
+#[test]
+fn the_emergency_reserve_is_left_to_emergency_grants() {
+	new_test_ext().execute_with(|| {
+		let r = record_of(PATIENT, b"Observation");
+		let g = simple_grant(acct(DOCTOR), READ, false);
+		for _ in 0..3 {
+			assert_ok!(request(DOCTOR, r, g));
+		}
+		assert_noop!(request(DOCTOR_B, r, g), Error::<Test>::NotGrantee);
+		assert_ok!(emergency_open_as(DOCTOR_B, ORG_B, PATIENT));
+		let emergency = crate::NextGrantId::<Test>::get() - 1;
+		assert_ok!(request(DOCTOR_B, r, emergency));
+		assert_eq!(RequestExpiry::<Test>::get(11).len(), 4);
+		// Now the block is full for everyone.
+		assert_noop!(request(DOCTOR_B, r, emergency), Error::<Test>::TooManyRequests);
+	});
+}
+
+#[test]
+fn an_account_waits_for_a_bounded_number_of_keys() {
+	new_test_ext().execute_with(|| {
+		let r = record_of(PATIENT, b"Observation");
+		let g = simple_grant(acct(DOCTOR), READ, false);
+		assert_ok!(request(DOCTOR, r, g));
+		run_to_block(2);
+		assert_ok!(request(DOCTOR, r, g));
+		assert_ok!(request(DOCTOR, r, g));
+		assert_eq!(PendingRequests::<Test>::get(DOCTOR).to_vec(), vec![0, 1, 2]);
+		assert_noop!(request(DOCTOR, r, g), Error::<Test>::TooManyPendingRequests);
+		// A request whose key is released (the threshold of 2 shares) stops counting.
+		assert_eq!(release(CUSTODIAN, 1, 0), Ok(()));
+		assert_noop!(request(DOCTOR, r, g), Error::<Test>::TooManyPendingRequests);
+		assert_eq!(release(CUSTODIAN_1, 1, 1), Ok(()));
+		assert_eq!(PendingRequests::<Test>::get(DOCTOR).to_vec(), vec![0, 2]);
+		assert_ok!(request(DOCTOR, r, g));
+		assert_eq!(PendingRequests::<Test>::get(DOCTOR).to_vec(), vec![0, 2, 3]);
+		// A third share (every custodian answers) changes nothing; pruning frees the rest.
+		assert_ok!(Access::do_try_state());
+		run_to_block(11);
+		assert_eq!(PendingRequests::<Test>::get(DOCTOR).to_vec(), vec![2, 3]);
+		assert_ok!(Access::do_try_state());
+	});
+}
+
+#[test]
+fn the_migration_to_v1_lists_the_waiting_requests() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		let r = record_of(PATIENT, b"Observation");
+		let g = simple_grant(acct(DOCTOR), READ, false);
+		let n = simple_grant(acct(NURSE), READ, false);
+		assert_ok!(request(DOCTOR, r, g));
+		assert_ok!(request(DOCTOR, r, g));
+		assert_ok!(request(NURSE, r, n));
+		assert_eq!(release(CUSTODIAN, 0, 0), Ok(()));
+		assert_eq!(release(CUSTODIAN_1, 0, 1), Ok(()));
+		// Back to version 0: no list.
+		let _ = PendingRequests::<Test>::clear(u32::MAX, None);
+		StorageVersion::new(0).put::<Access>();
+		crate::migrations::v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Access::on_chain_storage_version(), 1);
+		assert_eq!(PendingRequests::<Test>::get(DOCTOR).to_vec(), vec![1]);
+		assert_eq!(PendingRequests::<Test>::get(NURSE).to_vec(), vec![2]);
+		assert_ok!(Access::do_try_state());
+		// Idempotent: a second run at version 1 does nothing.
+		let _ = PendingRequests::<Test>::clear(u32::MAX, None);
+		crate::migrations::v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert!(PendingRequests::<Test>::iter().next().is_none());
 	});
 }

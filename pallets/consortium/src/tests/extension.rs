@@ -51,6 +51,29 @@ fn unregistered_signers_are_rejected() {
 }
 
 #[test]
+fn unsigned_only_calls_are_refused_from_any_signer() {
+	new_test_ext().execute_with(|| {
+		let call = RuntimeCall::System(frame_system::Call::remark_with_event { remark: vec![] });
+		for who in [PATIENT, MANAGER, STRANGER] {
+			assert_eq!(apply(who, call.clone()), Err(InvalidTransaction::Call.into()), "{who}");
+		}
+		// Unsigned and general transactions pass on to their own validation.
+		let info = DispatchInfo::default();
+		let passed = CheckRegistered::<Test>::new().validate(
+			None.into(),
+			&call,
+			&info,
+			0,
+			(),
+			&TxBaseImplication(()),
+			External,
+		);
+		assert!(passed.is_ok_and(|(_, signer, _)| signer.is_none()));
+		assert_ok!(apply(PATIENT, remark()));
+	});
+}
+
+#[test]
 fn open_calls_pass_for_anyone() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(apply(STRANGER, remark()));
