@@ -301,7 +301,9 @@ pub fn new_full<
 		let keystore = if role.is_authority() { Some(keystore_container.keystore()) } else { None };
 		let grandpa_config = sc_consensus_grandpa::GrandpaParams {
 			config: sc_consensus_grandpa::Config {
-				gossip_duration: Duration::from_millis(333),
+				// A round lasts a few gossip periods; the consortium's validators are few and
+				// well connected, and every read waits for finality (docs/chain.md).
+				gossip_duration: Duration::from_millis(100),
 				justification_generation_period: GRANDPA_JUSTIFICATION_PERIOD,
 				name: Some(name),
 				observer_enabled: false,
