@@ -255,7 +255,9 @@ async fn four_hospitals_release_keys_only_under_valid_grants() {
 	c.node_mut("Bob").relaunch().await.expect("Bob's node restarts");
 	assert_eq!(wait_shares(&chain, during.request, 4).await, vec![0, 1, 2, 3], "not missed");
 
-	// 7. A wrong share under Eve's custodian index, from an external signer with her key.
+	// 7. A wrong share under Eve's custodian index, from an external signer with her key. Eve's
+	// node is paused only until the wrong share is in a best block (no finality needed), so
+	// that it cannot answer first; then every custodian answers.
 	c.node("Eve").pause().expect("pause Eve");
 	let reply = ReplyKey::generate();
 	let request = grants::request(&chain, &doctor, record_id, grant, reply.public())
@@ -284,6 +286,8 @@ async fn four_hospitals_release_keys_only_under_valid_grants() {
 	)
 	.await
 	.expect("the pool takes a well-formed, signed release");
+	assert!(wait_shares(&chain, request, 1).await.contains(&3), "the wrong share is in a block");
+	c.node("Eve").resume().expect("resume Eve");
 	assert_eq!(wait_shares(&chain, request, 4).await, vec![0, 1, 2, 3]);
 	let key = reading::collect_key(&chain, &reply, request, READ_WAIT)
 		.await
@@ -291,7 +295,6 @@ async fn four_hospitals_release_keys_only_under_valid_grants() {
 	let [bad] = &key.faulty[..] else { panic!("one faulty share: {:?}", key.faulty) };
 	assert_eq!((bad.custodian_index, bad.custodian), (3, Some(account_of(&dev_identity("Eve")))));
 	assert!(bad.reason.contains("proof"), "{}", bad.reason);
-	c.node("Eve").resume().expect("resume Eve");
 
 	// Nothing was ever released twice: one release per (request, custodian) in all blocks.
 	let best = c.node("Alice").best_number().await.expect("best");
