@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use subxt::utils::AccountId32;
 
 use crate::{
-	chain::{Chain, ChainError, Wait},
+	chain::{At, Chain, ChainError, Wait},
 	consortium,
 	crypto::{
 		custody::{self, CustodyCapsule, CustodyError, ShareRelease},
@@ -39,8 +39,10 @@ use crate::{
 	},
 };
 
-/// How often the best block is read while waiting for releases.
-const POLL: Duration = Duration::from_millis(250);
+/// How often the best block's hash is read while waiting for releases (the request and its
+/// releases are read again only when it changed). A release lands in the block after the
+/// request is final, so this adds at most 100 ms to a read of about two blocks.
+const POLL: Duration = Duration::from_millis(100);
 
 /// A release that did not verify, and who sent it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,6 +181,63 @@ fn check_release(
 	Ok(share)
 }
 
+/// What the releases of a request at one block give.
+enum Collected {
+	/// The data key, combined from `threshold` valid shares.
+	Key { key: DataKey, faulty: Vec<FaultyShare> },
+	/// Fewer than `threshold` valid shares so far.
+	Short { valid: usize, threshold: usize, faulty: Vec<FaultyShare> },
+	/// The request is no longer open (expired, or answered and pruned).
+	Closed { threshold: usize },
+}
+
+/// Checks the releases of `request` (made with `reply`) at block `at` and combines them if
+/// there are enough valid ones.
+async fn releases_at(
+	at: &At,
+	reply: &ReplyKey,
+	request: RequestId,
+	context: &[u8],
+) -> Result<Collected, ReadError> {
+	let custody = consortium::custody(at).await?.ok_or(ReadError::NoCustody)?;
+	let threshold = usize::from(custody.threshold);
+	let Some(req) = grants::open_request(at, request).await? else {
+		return Ok(Collected::Closed { threshold });
+	};
+	if req.reply_key != reply.public() {
+		return Err(ReadError::NotOurRequest { request });
+	}
+	let record = records::existing(at, req.record).await?;
+	let capsule = CustodyCapsule::from_bytes(&record.custody_capsule.0)?;
+	let keys = &custody.verification_keys.0;
+	let (mut good, mut faulty) = (Vec::new(), Vec::new());
+	for (index, sealed) in &req.shares.0 {
+		let vk = keys.get(usize::from(*index));
+		match check_release(reply, context, &capsule, *index, vk, &sealed.0) {
+			Ok(share) => good.push(share),
+			Err(reason) => faulty.push(FaultyShare {
+				custodian_index: *index,
+				custodian: custody.custodian_accounts.0.get(usize::from(*index)).copied(),
+				reason,
+			}),
+		}
+	}
+	if good.len() < threshold {
+		return Ok(Collected::Short { valid: good.len(), threshold, faulty });
+	}
+	let indexed: Vec<(u32, [u8; 32])> = (1..).zip(keys.iter().copied()).collect();
+	let key = custody::combine(
+		&custody.public_key,
+		&indexed,
+		threshold,
+		&records::label(&record),
+		&capsule,
+		context,
+		&good[..threshold],
+	)?;
+	Ok(Collected::Key { key, faulty })
+}
+
 /// Waits up to `wait` for `threshold` valid releases of `request` (made with `reply`) and
 /// combines them into the data key.
 pub async fn collect_key(
@@ -190,45 +249,20 @@ pub async fn collect_key(
 	let start = Instant::now();
 	let context = release::request_context(request);
 	let mut last = (0, 0, Vec::new());
+	let mut seen = None;
 	loop {
-		let at = chain.best().await?;
-		let custody = consortium::custody(&at).await?.ok_or(ReadError::NoCustody)?;
-		let threshold = usize::from(custody.threshold);
-		let Some(req) = grants::open_request(&at, request).await? else {
-			return Err(ReadError::Expired { request, valid: last.0, threshold });
-		};
-		if req.reply_key != reply.public() {
-			return Err(ReadError::NotOurRequest { request });
-		}
-		let record = records::existing(&at, req.record).await?;
-		let capsule = CustodyCapsule::from_bytes(&record.custody_capsule.0)?;
-		let keys = &custody.verification_keys.0;
-		let (mut good, mut faulty) = (Vec::new(), Vec::new());
-		for (index, sealed) in &req.shares.0 {
-			let vk = keys.get(usize::from(*index));
-			match check_release(reply, &context, &capsule, *index, vk, &sealed.0) {
-				Ok(share) => good.push(share),
-				Err(reason) => faulty.push(FaultyShare {
-					custodian_index: *index,
-					custodian: custody.custodian_accounts.0.get(usize::from(*index)).copied(),
-					reason,
-				}),
+		let best = chain.best_hash().await?;
+		if seen != Some(best) {
+			seen = Some(best);
+			let at = chain.at(best).await?;
+			match releases_at(&at, reply, request, &context).await? {
+				Collected::Key { key, faulty } => return Ok(KeyRelease { request, key, faulty }),
+				Collected::Short { valid, threshold, faulty } => last = (valid, threshold, faulty),
+				Collected::Closed { threshold } => {
+					return Err(ReadError::Expired { request, valid: last.0, threshold })
+				}
 			}
 		}
-		if good.len() >= threshold {
-			let indexed: Vec<(u32, [u8; 32])> = (1..).zip(keys.iter().copied()).collect();
-			let key = custody::combine(
-				&custody.public_key,
-				&indexed,
-				threshold,
-				&records::label(&record),
-				&capsule,
-				&context,
-				&good[..threshold],
-			)?;
-			return Ok(KeyRelease { request, key, faulty });
-		}
-		last = (good.len(), threshold, faulty);
 		if start.elapsed() >= wait {
 			let (valid, threshold, faulty) = last;
 			return Err(ReadError::Timeout { request, valid, threshold, waited: wait, faulty });

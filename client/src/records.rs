@@ -60,9 +60,8 @@ impl RecordDescriptor {
 	}
 }
 
-/// The label of `record` as the chain holds it: what a custodian checks its custody capsule
-/// against before releasing a share.
-pub fn label(record: &Record) -> [u8; 64] {
+/// The fields of `record` as the chain holds it that its custody capsule is bound to.
+pub fn record_label(record: &Record) -> RecordLabel<'_> {
 	RecordLabel {
 		patient: &record.patient.0,
 		custodian_org: record.custodian_org,
@@ -71,7 +70,12 @@ pub fn label(record: &Record) -> [u8; 64] {
 		size: record.size,
 		cid: &record.cid.0,
 	}
-	.digest()
+}
+
+/// The label digest of `record` as the chain holds it: what a custodian checks its custody
+/// capsule against before releasing a share.
+pub fn label(record: &Record) -> [u8; 64] {
+	record_label(record).digest()
 }
 
 /// `Records::register`: registers a record version, signed by its patient or by a staff

@@ -139,6 +139,35 @@ fn custody_at(
 	Decode::decode(&mut &data.0[..]).map(Some).map_err(|e| e.to_string())
 }
 
+/// The custody configuration at `at`, and the account and `ehrc` key that custodian `share`
+/// signs with under it, if the share is the one the configuration holds; why not otherwise.
+fn signer_at(
+	client: &FullClient,
+	keystore: &KeystorePtr,
+	share: &ShareFile,
+	at: Hash,
+) -> Result<(pallet_consortium::CustodyConfigOf<Runtime>, AccountId, SigningKey), String> {
+	let custody = custody_at(client, at)?.ok_or(
+		"the chain has no custody configuration: governance must set one before a custodian \
+		 can run (or start without --custodian-share)",
+	)?;
+	share
+		.check_against(&custody.public_key, &custody.verification_keys)
+		.map_err(|e| e.to_string())?;
+	let account = custody
+		.custodian_accounts
+		.get(usize::from(share.custodian_index))
+		.cloned()
+		.ok_or("the custody configuration has no account for this custodian index")?;
+	let key = SigningKey::find(keystore, &account).ok_or_else(|| {
+		format!(
+			"the keystore holds no `ehrc` key of custodian account {account}: insert it with \
+			 `ehr-node key insert --key-type ehrc --scheme sr25519 --suri <phrase>`"
+		)
+	})?;
+	Ok((custody, account, key))
+}
+
 impl Custodian {
 	/// Checks the share against the chain and finds the signing key: the node refuses to
 	/// start a custodian whose share is not the one on chain, or whose key it does not hold.
@@ -150,28 +179,12 @@ impl Custodian {
 		spawner: sc_service::SpawnTaskHandle,
 	) -> Result<Self, String> {
 		let info = client.info();
-		let custody = custody_at(&client, info.finalized_hash)?.ok_or(
-			"the chain has no custody configuration: governance must set one before a \
-			 custodian can run (or start without --custodian-share)",
-		)?;
-		let keys: Vec<[u8; 32]> = custody.verification_keys.to_vec();
-		share.check_against(&custody.public_key, &keys).map_err(|e| e.to_string())?;
-		let account = custody
-			.custodian_accounts
-			.get(usize::from(share.custodian_index))
-			.cloned()
-			.ok_or("the custody configuration has no account for this custodian index")?;
-		if SigningKey::find(&keystore, &account).is_none() {
-			return Err(format!(
-				"the keystore holds no `ehrc` key of custodian account {account}: insert it with \
-				 `ehr-node key insert --key-type ehrc --scheme sr25519 --suri <phrase>`"
-			));
-		}
+		let (custody, account, _) = signer_at(&client, &keystore, &share, info.finalized_hash)?;
 		log::info!(
 			target: TARGET,
 			"custodian {} of {} (threshold {}), account {account}",
 			share.custodian_index,
-			keys.len(),
+			custody.verification_keys.len(),
 			custody.threshold,
 		);
 		Ok(Self {
@@ -201,32 +214,10 @@ impl Custodian {
 	/// The account and key this custodian signs with, if the share still matches the
 	/// configuration at `at`.
 	fn standing(&mut self, at: Hash) -> Option<(AccountId, SigningKey)> {
-		let custody = match custody_at(&self.client, at) {
-			Ok(Some(c)) => c,
-			Ok(None) => return None,
-			Err(e) => {
-				log::warn!(target: TARGET, "cannot read the custody configuration: {e}");
-				return None;
-			}
-		};
-		let checked = self
-			.share
-			.check_against(&custody.public_key, &custody.verification_keys)
-			.map_err(|e| e.to_string())
-			.and_then(|()| {
-				let account = custody
-					.custodian_accounts
-					.get(usize::from(self.share.custodian_index))
-					.cloned()
-					.ok_or_else(|| "no account for this custodian index".to_string())?;
-				let key = SigningKey::find(&self.keystore, &account)
-					.ok_or_else(|| format!("no `ehrc` key of account {account}"))?;
-				Ok((account, key))
-			});
-		match checked {
-			Ok(found) => {
+		match signer_at(&self.client, &self.keystore, &self.share, at) {
+			Ok((_, account, key)) => {
 				self.matched = true;
-				Some(found)
+				Some((account, key))
 			}
 			Err(e) => {
 				if std::mem::replace(&mut self.matched, false) {

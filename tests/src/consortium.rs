@@ -8,8 +8,11 @@ use std::time::Duration;
 use anyhow::{anyhow, Context, Result};
 use codec::{Decode, Encode};
 use ehr_client::{
+	chain::{account_of, Chain},
+	consortium::{self as onboarding, AccountKind, Authority, Role},
 	crypto::{
 		custody::{self, CustodyCapsule, KeyShare, RecordLabel},
+		identity::{Identity, Scheme},
 		release,
 	},
 	dev::LOCAL_CUSTODIANS,
@@ -94,6 +97,33 @@ impl Consortium {
 	fn hospital(&self, name: &str) -> &Hospital {
 		&self.hospitals[self.index(name)]
 	}
+}
+
+/// Hospital A (organisation 1, managed by Alice), whose staff the scenarios onboard.
+pub const HOSPITAL_A: u32 = 1;
+
+/// A fresh ed25519 staff member of hospital A with `role`, made from `seed` and onboarded by
+/// its manager (registered as Staff, then added as a member with that role).
+pub async fn staff(chain: &Chain, manager: &Identity, seed: u8, role: Role) -> Result<Identity> {
+	let who = Identity::from_seed_with(Scheme::Ed25519, [seed; 32])?;
+	let account = account_of(&who);
+	let kind = AccountKind::Staff;
+	onboarding::register_account(
+		chain,
+		manager,
+		Authority::Manager,
+		HOSPITAL_A,
+		account,
+		kind,
+		who.x25519_public(),
+	)
+	.await
+	.context("the manager registers the account")?;
+	let roles = onboarding::roles(&[role]);
+	onboarding::add_member(chain, manager, Authority::Manager, HOSPITAL_A, account, roles, false)
+		.await
+		.context("the manager adds the member")?;
+	Ok(who)
 }
 
 /// A `release_shares` call found in a block body.

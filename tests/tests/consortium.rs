@@ -17,47 +17,19 @@ use std::time::Duration;
 
 use ehr_client::{
 	chain::{account_of, read, runtime, Chain, ChainError},
-	consortium::{self, AccountKind, Authority, OrgStatus, Role},
-	crypto::{
-		identity::{Identity, Scheme},
-		release::ReplyKey,
-	},
+	consortium::{self, Authority, OrgStatus, Role},
+	crypto::release::ReplyKey,
 	dev::{dev_identity, local_custody},
 	grants::{self, Actions, GrantTerms, Grantee, Purpose, Scope},
 	read as reading, records,
 	store::{embedded::EmbeddedStore, replicas::Replica},
 };
 use ehr_tests::{
-	consortium::{releases_in_blocks, submit_wrong_share, Consortium},
+	consortium::{releases_in_blocks, staff, submit_wrong_share, Consortium, HOSPITAL_A},
 	scenario::{prepare_record_for, read_grant, READ_WAIT},
 };
 
-/// Hospital A, whose doctors the patient grants.
-const HOSPITAL_A: u32 = 1;
-
 const PLAINTEXT: &[u8] = br#"{"resourceType":"Observation","code":{"text":"eGFR"}}"#;
-
-/// A fresh ed25519 staff member of hospital A with `role`, onboarded by its manager.
-async fn staff(chain: &Chain, manager: &Identity, seed: u8, role: Role) -> Identity {
-	let who = Identity::from_seed_with(Scheme::Ed25519, [seed; 32]).expect("identity");
-	let account = account_of(&who);
-	consortium::register_account(
-		chain,
-		manager,
-		Authority::Manager,
-		HOSPITAL_A,
-		account,
-		AccountKind::Staff,
-		who.x25519_public(),
-	)
-	.await
-	.expect("the manager registers the account");
-	let roles = consortium::roles(&[role]);
-	consortium::add_member(chain, manager, Authority::Manager, HOSPITAL_A, account, roles, false)
-		.await
-		.expect("the manager adds the member");
-	who
-}
 
 /// The next access request id at the best block.
 async fn next_request(chain: &Chain) -> u64 {
@@ -118,10 +90,10 @@ async fn four_hospitals_release_keys_only_under_valid_grants() {
 	let replicas: [Replica; 1] = [("hospital-a", &store)];
 	let custody_key = local_custody().expect("local custody").group_key;
 
-	let doctor = staff(&chain, &manager, 1, Role::Doctor).await;
-	let leaving = staff(&chain, &manager, 2, Role::Doctor).await;
-	let delegator = staff(&chain, &manager, 3, Role::Doctor).await;
-	let nurse = staff(&chain, &manager, 4, Role::Nurse).await;
+	let doctor = staff(&chain, &manager, 1, Role::Doctor).await.expect("onboarded");
+	let leaving = staff(&chain, &manager, 2, Role::Doctor).await.expect("onboarded");
+	let delegator = staff(&chain, &manager, 3, Role::Doctor).await.expect("onboarded");
+	let nurse = staff(&chain, &manager, 4, Role::Nurse).await.expect("onboarded");
 
 	let record = prepare_record_for(&custody_key, &[&store], &patient, "Observation", PLAINTEXT)
 		.await
@@ -266,14 +238,7 @@ async fn four_hospitals_release_keys_only_under_valid_grants() {
 		.request;
 	let at = chain.best().await.expect("best");
 	let on_chain = records::existing(&at, record_id).await.expect("record");
-	let label = ehr_client::crypto::custody::RecordLabel {
-		patient: &on_chain.patient.0,
-		custodian_org: on_chain.custodian_org,
-		content_type: &on_chain.content_type.0,
-		ciphertext_hash: &on_chain.ciphertext_hash,
-		size: on_chain.size,
-		cid: &on_chain.cid.0,
-	};
+	let label = records::record_label(&on_chain);
 	submit_wrong_share(
 		c.node("Alice"),
 		"Eve",

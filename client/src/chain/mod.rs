@@ -135,12 +135,16 @@ impl Chain {
 
 	/// The chain at its best block (the newest, not yet final).
 	pub async fn best(&self) -> Result<At, ChainError> {
+		Ok(self.api.at_block(self.best_hash().await?).await?)
+	}
+
+	/// The hash of the best block: one RPC call, to tell whether the best block changed.
+	pub async fn best_hash(&self) -> Result<H256, ChainError> {
 		let hash = self.rpc.chain_get_block_hash(None).await.map_err(subxt::Error::from)?;
-		let hash = hash.ok_or_else(|| ChainError::Connect {
+		hash.ok_or_else(|| ChainError::Connect {
 			url: self.url.clone(),
 			reason: "the node has no best block".into(),
-		})?;
-		Ok(self.api.at_block(hash).await?)
+		})
 	}
 
 	/// The chain at its latest finalized block.

@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use ehr_client::{
-	chain::{account_of, Chain},
-	consortium::{self, AccountKind, Authority, Role},
+	chain::Chain,
+	consortium::Role,
 	crypto::{
 		custody::{self, RecordLabel},
-		identity::{Identity, Scheme},
+		identity::Identity,
 		release::ReplyKey,
 		DataKey,
 	},
@@ -23,9 +23,11 @@ use ehr_client::{
 	read, records,
 	store::{embedded::EmbeddedStore, replicas::Replica},
 };
-use ehr_tests::{consortium::Consortium, scenario::prepare_record_for};
+use ehr_tests::{
+	consortium::{staff, Consortium, HOSPITAL_A},
+	scenario::prepare_record_for,
+};
 
-const HOSPITAL_A: u32 = 1;
 const TARGET_P50: Duration = Duration::from_secs(4);
 const TARGET_P99: Duration = Duration::from_secs(8);
 
@@ -42,25 +44,6 @@ fn cpu_seconds(pid: u32) -> Result<f64> {
 	Ok(ticks / 100.0)
 }
 
-async fn staff(chain: &Chain, manager: &Identity, seed: u8) -> Result<Identity> {
-	let who = Identity::from_seed_with(Scheme::Ed25519, [seed; 32])?;
-	let account = account_of(&who);
-	consortium::register_account(
-		chain,
-		manager,
-		Authority::Manager,
-		HOSPITAL_A,
-		account,
-		AccountKind::Staff,
-		who.x25519_public(),
-	)
-	.await?;
-	let roles = consortium::roles(&[Role::Doctor]);
-	consortium::add_member(chain, manager, Authority::Manager, HOSPITAL_A, account, roles, false)
-		.await?;
-	Ok(who)
-}
-
 #[tokio::main]
 async fn main() -> Result<()> {
 	let reads: usize = std::env::args().nth(1).map(|n| n.parse()).transpose()?.unwrap_or(40);
@@ -73,7 +56,7 @@ async fn main() -> Result<()> {
 	let store = EmbeddedStore::open(dir.path())?;
 	let replicas: [Replica; 1] = [("hospital-a", &store)];
 	let custody_key = local_custody()?.group_key;
-	let doctor = staff(&chain, &manager, 1).await?;
+	let doctor = staff(&chain, &manager, 1, Role::Doctor).await?;
 	let record =
 		prepare_record_for(&custody_key, &[&store], &patient, "Observation", &[7; 4096]).await?;
 	let record_id = records::register(&chain, &patient, &record).await?.record;
@@ -122,7 +105,7 @@ async fn main() -> Result<()> {
 	let doctors: Vec<Identity> = {
 		let mut v = Vec::new();
 		for seed in 2..8 {
-			v.push(staff(&chain, &manager, seed).await?);
+			v.push(staff(&chain, &manager, seed, Role::Doctor).await?);
 		}
 		v
 	};

@@ -3,15 +3,10 @@
 
 use std::io::Read;
 
-use aes_gcm::{
-	aead::{AeadInOut, KeyInit},
-	Aes256Gcm,
-};
-use chacha20poly1305::ChaCha20Poly1305;
-use tokio::io::{AsyncRead, AsyncReadExt};
-
 use hkdf::Hkdf;
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, CHACHA20_POLY1305};
 use sha2::Sha256;
+use tokio::io::{AsyncRead, AsyncReadExt};
 use zeroize::Zeroizing;
 
 use super::{
@@ -44,18 +39,21 @@ fn same(a: &[u8; COMMITMENT_SIZE], b: &[u8; COMMITMENT_SIZE]) -> bool {
 	a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-enum Cipher {
-	Aes(Box<Aes256Gcm>),
-	ChaCha(Box<ChaCha20Poly1305>),
-}
-
 /// Seals or opens the chunks of one payload.
+///
+/// The AEADs are ring's (the assembly of BoringSSL: VAES and VPCLMULQDQ where the CPU has them),
+/// about 2.4 times OpenSSL 3.0's AES-256-GCM on this project's reference machine; see
+/// docs/client.md ("Payload speed") for the choice and its alternatives.
 pub(super) struct ChunkCipher {
-	cipher: Cipher,
+	key: LessSafeKey,
 	prefix: [u8; NONCE_PREFIX_SIZE],
 	/// The serialized header: the associated data of every chunk.
 	pub(super) aad: Vec<u8>,
 	index: u64,
+	/// A copy of the full chunk being opened, so that a chunk which fails under the expected
+	/// last flag can be tried under the other one (ring zeroes a chunk that fails); made at
+	/// the first full chunk opened.
+	spare: Option<PageBuf>,
 }
 
 impl ChunkCipher {
@@ -85,24 +83,21 @@ impl ChunkCipher {
 	}
 
 	fn with_chunk_key(chunk_key: &[u8; 32], header: &Header) -> Self {
-		let cipher = match header.algorithm() {
-			Algorithm::Aes256Gcm => {
-				Cipher::Aes(Box::new(Aes256Gcm::new_from_slice(chunk_key).expect("32-byte key")))
-			}
-			Algorithm::ChaCha20Poly1305 => Cipher::ChaCha(Box::new(
-				ChaCha20Poly1305::new_from_slice(chunk_key).expect("32-byte key"),
-			)),
+		let algorithm = match header.algorithm() {
+			Algorithm::Aes256Gcm => &AES_256_GCM,
+			Algorithm::ChaCha20Poly1305 => &CHACHA20_POLY1305,
 		};
-		Self { cipher, prefix: *header.nonce_prefix(), aad: header.to_bytes(), index: 0 }
+		let key = LessSafeKey::new(UnboundKey::new(algorithm, chunk_key).expect("32-byte key"));
+		Self { key, prefix: *header.nonce_prefix(), aad: header.to_bytes(), index: 0, spare: None }
 	}
 
-	fn nonce(&self, last: bool) -> Result<[u8; 12], PayloadError> {
+	fn nonce(&self, last: bool) -> Result<Nonce, PayloadError> {
 		let counter = u32::try_from(self.index).map_err(|_| PayloadError::TooLarge)?;
 		let mut n = [0u8; 12];
 		n[..NONCE_PREFIX_SIZE].copy_from_slice(&self.prefix);
 		n[NONCE_PREFIX_SIZE..11].copy_from_slice(&counter.to_be_bytes());
 		n[11] = last as u8;
-		Ok(n)
+		Ok(Nonce::assume_unique_for_key(n))
 	}
 
 	/// Encrypts `buf` in place and returns the tag.
@@ -112,36 +107,19 @@ impl ChunkCipher {
 		last: bool,
 	) -> Result<[u8; TAG_SIZE], PayloadError> {
 		let nonce = self.nonce(last)?;
-		let tag: [u8; TAG_SIZE] = match &self.cipher {
-			Cipher::Aes(c) => c
-				.encrypt_inout_detached(&nonce.into(), &self.aad, buf.into())
-				.expect("chunk within AES-GCM limits")
-				.into(),
-			Cipher::ChaCha(c) => c
-				.encrypt_inout_detached(&nonce.into(), &self.aad, buf.into())
-				.expect("chunk within ChaCha20-Poly1305 limits")
-				.into(),
-		};
+		let tag = self
+			.key
+			.seal_in_place_separate_tag(nonce, Aad::from(&self.aad[..]), buf)
+			.expect("chunk within the AEAD's limits");
 		self.index += 1;
-		Ok(tag)
+		Ok(tag.as_ref().try_into().expect("TAG_SIZE bytes"))
 	}
 
 	/// Decrypts the sealed chunk `buf` (ciphertext || tag) in place, trying `last` as given;
-	/// returns the plaintext length, or `None` if authentication failed.
+	/// returns the plaintext length, or `None` if authentication failed (`buf` is then zeroed).
 	fn try_open(&self, buf: &mut [u8], last: bool) -> Result<Option<usize>, PayloadError> {
 		let nonce = self.nonce(last)?;
-		let n = buf.len() - TAG_SIZE;
-		let (ct, tag) = buf.split_at_mut(n);
-		let tag: [u8; TAG_SIZE] = (&*tag).try_into().expect("TAG_SIZE bytes");
-		let ok = match &self.cipher {
-			Cipher::Aes(c) => {
-				c.decrypt_inout_detached(&nonce.into(), &self.aad, ct.into(), &tag.into()).is_ok()
-			}
-			Cipher::ChaCha(c) => {
-				c.decrypt_inout_detached(&nonce.into(), &self.aad, ct.into(), &tag.into()).is_ok()
-			}
-		};
-		Ok(ok.then_some(n))
+		Ok(self.key.open_in_place(nonce, Aad::from(&self.aad[..]), buf).ok().map(|p| p.len()))
 	}
 
 	/// Opens the next chunk. `more` says whether bytes follow it in the stream. Returns the
@@ -166,13 +144,18 @@ impl ChunkCipher {
 				None => Err(PayloadError::TamperedChunk { index }),
 			};
 		}
-		if let Some(n) = self.try_open(buf, !more)? {
+		let mut spare = self.spare.take().unwrap_or_else(PageBuf::new);
+		spare.set(buf);
+		let opened = self.try_open(buf, !more)?;
+		// On failure, try the other flag on the copy to say why: a full last chunk with bytes
+		// after it, a stream cut at a chunk boundary, or a chunk that is not authentic.
+		let other = if opened.is_none() { self.try_open(spare.get(), more)? } else { None };
+		self.spare = Some(spare);
+		if let Some(n) = opened {
 			self.index += 1;
 			return Ok(n);
 		}
-		// Both AEADs check the tag before decrypting, so a failed try leaves `buf` as it was
-		// (tests/payload.rs `truncation_is_detected` pins this): try the other flag to say why.
-		match self.try_open(buf, more)? {
+		match other {
 			Some(_) if more => Err(PayloadError::TrailingData { last_chunk: index }),
 			Some(_) => Err(PayloadError::Truncated { chunks: index + 1 }),
 			None => Err(PayloadError::TamperedChunk { index }),
@@ -180,45 +163,77 @@ impl ChunkCipher {
 	}
 }
 
-/// The buffer one chunk is read into and processed in place, with one byte of look-ahead
-/// that tells whether more input follows.
+const PAGE: usize = 4096;
+
+/// A buffer whose bytes start on a 4 KiB boundary inside the allocation.
 ///
-/// The chunk starts on a 4 KiB boundary inside the allocation. glibc copies large blocks with
-/// `rep movsb`, which AMD Zen CPUs run about 30x slower when the destination is 1 to 31 bytes
-/// past the source modulo 4 KiB; two heap buffers often are, and every chunk is copied twice
-/// (reader into the buffer, buffer into the writer). A page-aligned chunk makes that case
-/// depend on the caller's buffer sitting in the last or first 31 bytes of a page.
-pub(super) struct ChunkBuf {
-	/// `pad` filler bytes, then the chunk.
+/// glibc copies large blocks with `rep movsb`, which AMD Zen CPUs run about 30x slower when
+/// the destination is 1 to 31 bytes past the source modulo 4 KiB; two heap buffers often are.
+/// Page-aligned buffers make that case depend on the caller's buffer sitting in the last or
+/// first 31 bytes of a page.
+struct PageBuf {
+	/// `pad` filler bytes, then the contents.
 	vec: Vec<u8>,
 	pad: usize,
-	carry: Option<u8>,
 }
 
-const PAGE: usize = 4096;
+impl PageBuf {
+	/// An empty buffer for up to [`SEALED_CHUNK_SIZE`] + 1 bytes without reallocation.
+	fn new() -> Self {
+		let vec: Vec<u8> = Vec::with_capacity(PAGE + SEALED_CHUNK_SIZE + 1);
+		let pad = vec.as_ptr().align_offset(PAGE).min(PAGE);
+		Self { vec, pad }
+	}
+
+	/// Replaces the contents by `bytes`.
+	fn set(&mut self, bytes: &[u8]) {
+		self.clear();
+		self.vec.extend_from_slice(bytes);
+	}
+
+	/// Empties the contents.
+	fn clear(&mut self) {
+		self.vec.resize(self.pad, 0);
+	}
+
+	fn get(&mut self) -> &mut [u8] {
+		&mut self.vec[self.pad..]
+	}
+}
+
+/// The buffer one chunk is read into and processed in place, with one byte of look-ahead
+/// that tells whether more input follows. Every chunk is copied twice (reader into the buffer,
+/// buffer into the writer), so it is a [`PageBuf`].
+pub(super) struct ChunkBuf {
+	buf: PageBuf,
+	carry: Option<u8>,
+}
 
 impl ChunkBuf {
 	/// A buffer for chunks of up to [`SEALED_CHUNK_SIZE`] bytes.
 	pub(super) fn new() -> Self {
-		let vec: Vec<u8> = Vec::with_capacity(PAGE + SEALED_CHUNK_SIZE + 1);
-		let pad = vec.as_ptr().align_offset(PAGE).min(PAGE);
-		Self { vec, pad, carry: None }
+		Self { buf: PageBuf::new(), carry: None }
 	}
 
 	/// Starts the next chunk with the look-ahead byte of the previous one, if any.
 	fn start(&mut self) {
-		self.vec.resize(self.pad, 0);
-		self.vec.extend(self.carry.take());
+		self.buf.clear();
+		self.buf.vec.extend(self.carry.take());
 	}
 
 	/// Ends a read of up to `size` bytes: keeps the byte beyond them as look-ahead and says
 	/// whether there was one.
 	fn finish(&mut self, size: usize) -> bool {
-		let more = self.vec.len() > self.pad + size;
+		let more = self.buf.vec.len() > self.buf.pad + size;
 		if more {
-			self.carry = self.vec.pop();
+			self.carry = self.buf.vec.pop();
 		}
 		more
+	}
+
+	/// Bytes still to read for a chunk of `size` and its look-ahead byte.
+	fn missing(&self, size: usize) -> u64 {
+		(self.buf.pad + size + 1 - self.buf.vec.len()) as u64
 	}
 
 	/// Reads the next chunk of up to `size` bytes (at most [`SEALED_CHUNK_SIZE`]); returns
@@ -226,8 +241,7 @@ impl ChunkBuf {
 	/// `read_buf` (slices, files) fill without zeroing it first.
 	pub(super) fn read<R: Read>(&mut self, reader: &mut R, size: usize) -> std::io::Result<bool> {
 		self.start();
-		let missing = (self.pad + size + 1 - self.vec.len()) as u64;
-		reader.take(missing).read_to_end(&mut self.vec)?;
+		reader.take(self.missing(size)).read_to_end(&mut self.buf.vec)?;
 		Ok(self.finish(size))
 	}
 
@@ -238,19 +252,18 @@ impl ChunkBuf {
 		size: usize,
 	) -> std::io::Result<bool> {
 		self.start();
-		let missing = (self.pad + size + 1 - self.vec.len()) as u64;
-		reader.take(missing).read_to_end(&mut self.vec).await?;
+		reader.take(self.missing(size)).read_to_end(&mut self.buf.vec).await?;
 		Ok(self.finish(size))
 	}
 
 	/// The chunk read.
 	pub(super) fn chunk(&mut self) -> &mut [u8] {
-		&mut self.vec[self.pad..]
+		self.buf.get()
 	}
 
 	/// Appends a tag to the chunk (it fits: the capacity covers a sealed chunk).
 	pub(super) fn push_tag(&mut self, tag: &[u8; TAG_SIZE]) {
-		self.vec.extend_from_slice(tag);
+		self.buf.vec.extend_from_slice(tag);
 	}
 }
 
