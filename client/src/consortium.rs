@@ -9,7 +9,8 @@
 use subxt::{tx::Signer, utils::AccountId32};
 
 pub use crate::chain::runtime::types::{
-	AccountInfo, AccountKind, CustodyConfig, MemberInfo, OrgStatus, Organisation, Role, Roles,
+	AccountInfo, AccountKind, AccountStatus, CustodyConfig, Invitation, MemberInfo, OrgStatus,
+	Organisation, Role, Roles,
 };
 use crate::chain::{
 	read,
@@ -23,6 +24,7 @@ use crate::chain::{
 	},
 	At, Chain, ChainError, EhrConfig, Included,
 };
+use crate::crypto::identity::Identity;
 
 /// An organisation id.
 pub type OrgId = u32;
@@ -146,21 +148,80 @@ pub async fn remove_member<S: Signer<EhrConfig>>(
 	administer(chain, signer, authority, signed, governance).await?.event()
 }
 
-/// `Consortium::register_account`: registers (onboards) `who` as a patient or staff account
-/// under `org`'s authority, publishing its X25519 key.
-pub async fn register_account<S: Signer<EhrConfig>>(
+/// `Consortium::invite_account`: invites `who` to register as a patient or staff account
+/// under `org`'s authority. The account accepts with [`accept_invitation`].
+pub async fn invite_account<S: Signer<EhrConfig>>(
 	chain: &Chain,
 	signer: &S,
 	authority: Authority,
 	org: OrgId,
 	who: AccountId32,
 	kind: AccountKind,
-	x25519: [u8; 32],
-) -> Result<events::AccountRegistered, ChainError> {
-	let signed =
-		runtime::transactions().consortium().register_account(org, who, kind.clone(), x25519);
-	let governance = Call::register_account { org, who, kind, x25519 };
+) -> Result<events::AccountInvited, ChainError> {
+	let signed = runtime::transactions().consortium().invite_account(org, who, kind.clone());
+	let governance = Call::invite_account { org, who, kind };
 	administer(chain, signer, authority, signed, governance).await?.event()
+}
+
+/// `Consortium::accept_invitation`: `account` accepts its invitation, publishing its own
+/// X25519 key, in a transaction it signs itself.
+pub async fn accept_invitation(
+	chain: &Chain,
+	account: &Identity,
+) -> Result<events::AccountRegistered, ChainError> {
+	let call = runtime::transactions().consortium().accept_invitation(account.x25519_public());
+	chain.submit(&call, account).await?.event()
+}
+
+/// Onboards `account`: `signer` invites it under `org` and the account accepts.
+pub async fn onboard<S: Signer<EhrConfig>>(
+	chain: &Chain,
+	signer: &S,
+	authority: Authority,
+	org: OrgId,
+	account: &Identity,
+	kind: AccountKind,
+) -> Result<events::AccountRegistered, ChainError> {
+	let who = crate::chain::account_of(account);
+	invite_account(chain, signer, authority, org, who, kind).await?;
+	accept_invitation(chain, account).await
+}
+
+/// `Consortium::cancel_invitation`: withdraws an invitation not yet accepted.
+pub async fn cancel_invitation<S: Signer<EhrConfig>>(
+	chain: &Chain,
+	signer: &S,
+	authority: Authority,
+	who: AccountId32,
+) -> Result<events::InvitationCancelled, ChainError> {
+	let signed = runtime::transactions().consortium().cancel_invitation(who);
+	let governance = Call::cancel_invitation { who };
+	administer(chain, signer, authority, signed, governance).await?.event()
+}
+
+/// `Consortium::set_account_status`: freezes, re-activates or deregisters `who` (a manager
+/// for the staff its organisation onboarded, governance for anyone but a custodian).
+pub async fn set_account_status<S: Signer<EhrConfig>>(
+	chain: &Chain,
+	signer: &S,
+	authority: Authority,
+	who: AccountId32,
+	status: AccountStatus,
+) -> Result<events::AccountStatusChanged, ChainError> {
+	let signed = runtime::transactions().consortium().set_account_status(who, status.clone());
+	let governance = Call::set_account_status { who, status };
+	administer(chain, signer, authority, signed, governance).await?.event()
+}
+
+/// `Consortium::set_account_kind` (governance): corrects the kind of an account.
+pub async fn set_account_kind<S: Signer<EhrConfig>>(
+	chain: &Chain,
+	governance: &S,
+	who: AccountId32,
+	kind: AccountKind,
+) -> Result<events::AccountKindChanged, ChainError> {
+	let call = Call::set_account_kind { who, kind };
+	chain.sudo(RuntimeCall::Consortium(call), governance).await?.event()
 }
 
 /// `Consortium::rotate_key`: replaces the signer's own X25519 key.
@@ -194,6 +255,11 @@ pub async fn set_custody_config<S: Signer<EhrConfig>>(
 pub async fn account(at: &At, who: &AccountId32) -> Result<Option<AccountInfo>, ChainError> {
 	let addr = runtime::storage().consortium().accounts();
 	read(at, addr, (*who,)).await
+}
+
+/// `who`'s invitation, if it has one not yet accepted.
+pub async fn invitation(at: &At, who: &AccountId32) -> Result<Option<Invitation>, ChainError> {
+	read(at, runtime::storage().consortium().invitations(), (*who,)).await
 }
 
 /// The organisation `org`, if any.

@@ -335,9 +335,13 @@ impl Custodian {
 						// the block: release these one per transaction from now on.
 						self.solo.extend(ids.iter().copied());
 					}
+					// The pool may have gossiped the sealed shares already: this log line is
+					// then the only record of them (see docs/custody.md, "What the chain
+					// records").
 					log::warn!(
 						target: TARGET,
-						"the release for requests {ids:?} did not land ({why}); retrying {}",
+						"the shares for requests {ids:?} left this node but did not land ({why}): \
+						 no block records them; retrying {}",
 						if ids.len() > 1 { "one by one" } else { "next round" }
 					);
 				}

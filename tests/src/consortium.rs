@@ -19,7 +19,7 @@ use ehr_client::{
 };
 use serde_json::json;
 
-use crate::{free_port, hex_bytes, run_node, Node};
+use crate::{free_port, hex_bytes, run_node, scenario::HOSPITAL_A, Node};
 
 /// One hospital's node.
 pub struct Hospital {
@@ -99,26 +99,16 @@ impl Consortium {
 	}
 }
 
-/// Hospital A (organisation 1, managed by Alice), whose staff the scenarios onboard.
-pub const HOSPITAL_A: u32 = 1;
-
 /// A fresh ed25519 staff member of hospital A with `role`, made from `seed` and onboarded by
-/// its manager (registered as Staff, then added as a member with that role).
+/// its manager (invited as Staff, accepted with its own key, then added as a member with
+/// that role).
 pub async fn staff(chain: &Chain, manager: &Identity, seed: u8, role: Role) -> Result<Identity> {
 	let who = Identity::from_seed_with(Scheme::Ed25519, [seed; 32])?;
 	let account = account_of(&who);
 	let kind = AccountKind::Staff;
-	onboarding::register_account(
-		chain,
-		manager,
-		Authority::Manager,
-		HOSPITAL_A,
-		account,
-		kind,
-		who.x25519_public(),
-	)
-	.await
-	.context("the manager registers the account")?;
+	onboarding::onboard(chain, manager, Authority::Manager, HOSPITAL_A, &who, kind)
+		.await
+		.context("the manager invites the account and it accepts")?;
 	let roles = onboarding::roles(&[role]);
 	onboarding::add_member(chain, manager, Authority::Manager, HOSPITAL_A, account, roles, false)
 		.await

@@ -149,17 +149,18 @@ async fn lifted_capsules_get_no_share(
 		crypto::identity::Identity,
 	};
 	let mallory = Identity::from_seed([0x4d; 32]);
-	let onboarded = consortium::register_account(
+	// Invited by the manager, the account publishes its own key.
+	let onboarded = consortium::onboard(
 		chain,
 		&cast.manager,
 		Authority::Manager,
 		ehr_tests::scenario::HOSPITAL_A,
-		account_of(&mallory),
+		&mallory,
 		AccountKind::Patient,
-		mallory.x25519_public(),
 	)
 	.await
 	.expect("the manager onboards a new patient");
+	assert_eq!(onboarded.x25519, mallory.x25519_public());
 	assert_eq!(onboarded.who, account_of(&mallory));
 
 	let own = prepare_record(&[store], &mallory, "Observation", b"{}").await.expect("record");

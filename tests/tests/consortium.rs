@@ -25,8 +25,8 @@ use ehr_client::{
 	store::{embedded::EmbeddedStore, replicas::Replica},
 };
 use ehr_tests::{
-	consortium::{releases_in_blocks, staff, submit_wrong_share, Consortium, HOSPITAL_A},
-	scenario::{prepare_record_for, read_grant, READ_WAIT},
+	consortium::{releases_in_blocks, staff, submit_wrong_share, Consortium},
+	scenario::{prepare_record_for, read_grant, HOSPITAL_A, READ_WAIT},
 };
 
 const PLAINTEXT: &[u8] = br#"{"resourceType":"Observation","code":{"text":"eGFR"}}"#;

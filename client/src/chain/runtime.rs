@@ -34,7 +34,9 @@ pub mod types {
 			AccessRequest, Actions, DenialReason, Emergency, EmergencyReason, Grant, GrantStatus,
 			Purpose, Scope,
 		},
-		pallet_consortium::types::{AccountKind, MemberInfo, OrgStatus, Organisation, Role, Roles},
+		pallet_consortium::types::{
+			AccountKind, AccountStatus, MemberInfo, OrgStatus, Organisation, Role, Roles,
+		},
 		pallet_records::types::Record,
 	};
 
@@ -44,6 +46,8 @@ pub mod types {
 	pub type Review = rt::pallet_access::types::Review<AccountId32>;
 	/// A registered account.
 	pub type AccountInfo = rt::pallet_consortium::types::AccountInfo<AccountId32>;
+	/// An invitation to register, not yet accepted.
+	pub type Invitation = rt::pallet_consortium::types::Invitation<AccountId32, u32>;
 	/// The custody configuration.
 	pub type CustodyConfig = rt::pallet_consortium::types::CustodyConfig<AccountId32>;
 }

@@ -113,6 +113,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type RequestLifetime: Get<BlockNumberFor<Self>>;
 
+		/// Milliseconds a grant must stay valid beyond the current block's time for a request
+		/// to be made and a share to be released under it (see [`Pallet::check_release_margin`]):
+		/// a share that a custodian emits is then still valid when a later block includes it,
+		/// so it is on chain and not only in the pool's gossip.
+		#[pallet::constant]
+		type ReleaseMargin: Get<u64>;
+
 		/// The most access requests made in one block (bounds the pruning work per block).
 		#[pallet::constant]
 		type MaxRequestsPerBlock: Get<u32>;
@@ -206,8 +213,10 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// The requests of each account still waiting for their key (at most
-	/// `MaxPendingRequests`), by id.
+	/// The requests of each account still waiting for a custodian's share (at most
+	/// `MaxPendingRequests`), by id: a request leaves the list when every custodian of the
+	/// configuration has answered it or when it is pruned, not when the threshold is reached
+	/// (each missing share is work a custodian still does for it).
 	#[pallet::storage]
 	pub type PendingRequests<T: Config> = StorageMap<
 		_,
@@ -313,7 +322,10 @@ pub mod pallet {
 			/// Chain time, ms.
 			at: u64,
 		},
-		/// Enough shares were released: the requester can recover the data key.
+		/// The threshold number of shares was released for the request. The chain cannot check
+		/// a sealed share, so this says that `threshold` custodians answered, not that the key
+		/// opens: the requester's client verifies each share (and names a custodian whose share
+		/// is wrong); the other custodians still answer.
 		KeyReleased {
 			/// The request.
 			request: RequestId,
@@ -490,9 +502,12 @@ pub mod pallet {
 		EmptyBatch,
 		/// A release batch names a request twice. Send one release per request.
 		DuplicateRelease,
-		/// You already have `MaxPendingRequests` requests waiting for their key. Wait until
-		/// the custodians answer them or they expire (`RequestLifetime` blocks).
+		/// You already have `MaxPendingRequests` requests waiting for custodians' shares. Wait
+		/// until every custodian answers them or they expire (`RequestLifetime` blocks).
 		TooManyPendingRequests,
+		/// The account using the grant is frozen or deregistered: no grant to it works until
+		/// a manager of its organisation, or governance, re-activates it.
+		AccountInactive,
 	}
 
 	#[pallet::hooks]
@@ -726,7 +741,7 @@ pub mod pallet {
 		///
 		/// - Origin: the grantee (signed).
 		/// - Changes: inserts an [`AccessRequest`], pruned after `RequestLifetime` blocks, and
-		///   counts it among the caller's [`PendingRequests`] until its key is released.
+		///   counts it among the caller's [`PendingRequests`] until every custodian answered.
 		/// - Events: [`Event::AccessRequested`].
 		/// - Errors: [`Error::UnknownGrant`], [`Error::UnknownRecord`], [`Error::NotGrantee`],
 		///   [`Error::GrantRevoked`], [`Error::GrantNotYetValid`], [`Error::GrantExpired`],
@@ -745,7 +760,8 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let now = Self::now_ms();
-			let (g, meta) = Self::check_read(&who, record, grant, now).map_err(Error::<T>::from)?;
+			let (g, meta) =
+				Self::check_release_margin(&who, record, grant, now).map_err(Error::<T>::from)?;
 			ensure!(reply_key != [0; 32], Error::<T>::BadReplyKey);
 			ensure!(T::Consortium::threshold() > 0, Error::<T>::NoCustody);
 			let id = NextRequestId::<T>::get();
@@ -977,6 +993,7 @@ impl<T: Config> From<DenialReason> for Error<T> {
 			DenialReason::DelegatorLostStanding => Error::DelegatorLostStanding,
 			DenialReason::EmergencyStandingLost => Error::EmergencyStandingLost,
 			DenialReason::UnknownRequest => Error::UnknownRequest,
+			DenialReason::AccountInactive => Error::AccountInactive,
 		}
 	}
 }

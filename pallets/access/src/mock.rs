@@ -41,11 +41,14 @@ impl pallet_consortium::Config for Test {
 	type MaxCustodians = ConstU32<5>;
 	type MaxTxPerWindow = ConstU32<100>;
 	type RateWindow = ConstU64<10>;
+	type InvitationLifetime = ConstU64<10>;
 	type WeightInfo = ();
 }
 
 parameter_types! {
 	pub const MaxContentTypeLen: u32 = 32;
+	/// 0 unless a test sets it (`ReleaseMargin::set`).
+	pub static ReleaseMargin: u64 = 0;
 }
 
 impl pallet_records::Config for Test {
@@ -82,6 +85,7 @@ impl pallet_access::Config for Test {
 	type MaxEmergencyDuration = MaxEmergencyDuration;
 	type EmergencyReviewDeadline = ConstU64<100>;
 	type RequestLifetime = ConstU64<10>;
+	type ReleaseMargin = ReleaseMargin;
 	type MaxRequestsPerBlock = ConstU32<4>;
 	type EmergencyRequestReserve = ConstU32<1>;
 	type MaxPendingRequests = ConstU32<3>;

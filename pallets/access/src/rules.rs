@@ -9,6 +9,7 @@
 //! grants patients gave him by name until they end or are revoked (the wallet issue's
 //! deregistration ends them).
 
+use frame_support::traits::Get;
 use pallet_consortium::Membership;
 use pallet_records::{RecordMeta, RecordProvider};
 
@@ -26,8 +27,12 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Grantee, status and period of one grant, in this order.
+	/// The account's own standing, then grantee, status and period of one grant, in this
+	/// order.
 	fn standing(who: &T::AccountId, g: &Grant<T>, now: u64) -> Result<(), DenialReason> {
+		if T::Consortium::is_inactive(who) {
+			return Err(DenialReason::AccountInactive);
+		}
 		if !Self::is_grantee(who, &g.grantee) {
 			return Err(DenialReason::NotGrantee);
 		}
@@ -44,6 +49,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The whole authority of `who` under `g` at `now`:
+	/// - `who` is not a frozen or deregistered account;
 	/// - the grant's grantee (the account, or the role held now in an active organisation),
 	///   status and period;
 	/// - for a delegation, the parent's status and period and the delegator's standing under
@@ -101,11 +107,31 @@ impl<T: Config> Pallet<T> {
 		Ok((g, meta))
 	}
 
+	/// [`Self::check_read`] at `now` and again `ReleaseMargin` later: the authority holds now
+	/// and the grant (and its parent) do not expire within the margin. What `request` and the
+	/// custodians (through [`Self::may_release`]) check; `release_shares` checks at inclusion
+	/// only ([`Self::check_read`] at the block's time).
+	///
+	/// Without the margin a share computed in the last block before the grant expires would
+	/// be refused in the next block, after the pool had gossiped it: the requester would hold
+	/// the key and the chain no record of the release.
+	pub fn check_release_margin(
+		who: &T::AccountId,
+		record: RecordId,
+		grant: GrantId,
+		now: u64,
+	) -> Result<(Grant<T>, RecordMeta<T::AccountId>), DenialReason> {
+		let checked = Self::check_read(who, record, grant, now)?;
+		Self::check_read(who, record, grant, now.saturating_add(T::ReleaseMargin::get()))?;
+		Ok(checked)
+	}
+
 	/// May a custodian release a share for open request `request` now? The request's
-	/// requester must still be able to read its record under its grant ([`Self::check_read`]
-	/// at this block's time): what a custodian asks before computing a share.
+	/// requester must still be able to read its record under its grant, now and for
+	/// `ReleaseMargin` more ([`Self::check_release_margin`] at this block's time): what a
+	/// custodian asks before computing a share.
 	pub fn may_release(request: RequestId) -> Result<(), DenialReason> {
 		let r = Requests::<T>::get(request).ok_or(DenialReason::UnknownRequest)?;
-		Self::check_read(&r.requester, r.record, r.grant, Self::now_ms()).map(|_| ())
+		Self::check_release_margin(&r.requester, r.record, r.grant, Self::now_ms()).map(|_| ())
 	}
 }

@@ -304,4 +304,6 @@ pub enum DenialReason {
 	EmergencyStandingLost,
 	/// No open request with this id.
 	UnknownRequest,
+	/// The account is frozen or deregistered: no grant to it works.
+	AccountInactive,
 }

@@ -21,6 +21,7 @@ fn setup_manager<T: Config>(org: OrgId) -> T::AccountId {
 		MemberInfo { roles: Roles::from_roles(&[Role::Manager]), emergency: false },
 	);
 	MemberOrgs::<T>::insert(&manager, org, ());
+	Pallet::<T>::do_register(&manager, AccountKind::Staff, [9; 32], None, None);
 	manager
 }
 
@@ -79,18 +80,74 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn register_account() {
+	fn invite_account() {
 		let manager = setup_manager::<T>(7);
 		let who: T::AccountId = account("patient", 0, 0);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(manager), 7, who.clone(), AccountKind::Patient, [9; 32]);
+		_(RawOrigin::Signed(manager), 7, who.clone(), AccountKind::Patient);
+		assert!(Invitations::<T>::contains_key(who));
+	}
+
+	#[benchmark]
+	fn accept_invitation() {
+		let manager = setup_manager::<T>(7);
+		let who: T::AccountId = account("patient", 0, 0);
+		let invited = Pallet::<T>::invite_account(
+			RawOrigin::Signed(manager).into(),
+			7,
+			who.clone(),
+			AccountKind::Patient,
+		);
+		assert!(invited.is_ok());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), [9; 32]);
 		assert!(Accounts::<T>::contains_key(who));
+	}
+
+	#[benchmark]
+	fn cancel_invitation() {
+		let manager = setup_manager::<T>(7);
+		let who: T::AccountId = account("patient", 0, 0);
+		let invited = Pallet::<T>::invite_account(
+			RawOrigin::Signed(manager.clone()).into(),
+			7,
+			who.clone(),
+			AccountKind::Patient,
+		);
+		assert!(invited.is_ok());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), who.clone());
+		assert!(!Invitations::<T>::contains_key(who));
+	}
+
+	#[benchmark]
+	fn set_account_status() {
+		// The manager's path reads the most: the account, the organisation, the manager's
+		// account and membership, the custody configuration.
+		let manager = setup_manager::<T>(7);
+		let who: T::AccountId = account("staff", 0, 0);
+		Pallet::<T>::do_register(&who, AccountKind::Staff, [9; 32], None, Some(7));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(manager), who.clone(), AccountStatus::Frozen);
+		assert_eq!(Accounts::<T>::get(who).map(|a| a.status), Some(AccountStatus::Frozen));
+	}
+
+	#[benchmark]
+	fn set_account_kind() -> Result<(), BenchmarkError> {
+		let who: T::AccountId = account("staff", 0, 0);
+		Pallet::<T>::do_register(&who, AccountKind::Staff, [9; 32], None, None);
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone(), AccountKind::Patient);
+		assert_eq!(Accounts::<T>::get(who).map(|a| a.kind), Some(AccountKind::Patient));
+		Ok(())
 	}
 
 	#[benchmark]
 	fn rotate_key() {
 		let who: T::AccountId = account("patient", 0, 0);
-		Pallet::<T>::do_register(&who, AccountKind::Patient, [1; 32], None);
+		Pallet::<T>::do_register(&who, AccountKind::Patient, [1; 32], None, None);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), [9; 32]);
 	}

@@ -1,11 +1,11 @@
 //! The [`CheckRegistered`] transaction extension: the permissioning of the chain.
 
-use crate::{Accounts, Config, TxWindow};
+use crate::{AccountStatus, Accounts, Call, Config, Invitations, TxWindow};
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
 use frame_support::{
 	pallet_prelude::TransactionSource,
-	traits::{Contains, Get, OriginTrait},
+	traits::{Contains, Get, IsSubType, OriginTrait},
 	DefaultNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -17,17 +17,29 @@ use sp_runtime::{
 };
 
 /// `InvalidTransaction::Custom` code: the signer is not a registered account and the call is
-/// not an open call. Ask a manager to register the account.
+/// not an open call (nor the acceptance of a live invitation). Ask a manager to invite the
+/// account.
 pub const INVALID_NOT_REGISTERED: u8 = 170;
 
 /// `InvalidTransaction::Custom` code: the signer already submitted `MaxTxPerWindow`
 /// transactions in the current rate window. Retry in a later block.
 pub const INVALID_RATE_LIMITED: u8 = 171;
 
-/// Rejects every signed transaction whose signer is not a registered account (unless the call
-/// is one of `Config::OpenCalls`) and every signed transaction of a `Config::UnsignedOnly`
-/// call (`InvalidTransaction::Call`), and limits every signer to `Config::MaxTxPerWindow`
-/// transactions per `Config::RateWindow` blocks.
+/// `InvalidTransaction::Custom` code: the signer's account is frozen. A manager of its
+/// organisation, or governance, must re-activate it.
+pub const INVALID_ACCOUNT_FROZEN: u8 = 172;
+
+/// `InvalidTransaction::Custom` code: the signer's account is deregistered, for good.
+pub const INVALID_ACCOUNT_DEREGISTERED: u8 = 173;
+
+/// Rejects every signed transaction
+/// - of a `Config::UnsignedOnly` call (`InvalidTransaction::Call`);
+/// - whose signer is a frozen or deregistered account, whatever the call;
+/// - whose signer is not a registered account, unless the call is one of `Config::OpenCalls`
+///   or the signer's own acceptance of a live invitation (`accept_invitation`);
+///
+/// and limits every signer to `Config::MaxTxPerWindow` transactions per `Config::RateWindow`
+/// blocks.
 ///
 /// Unsigned and general (non-signed) transactions pass through untouched: their own
 /// validation (e.g. `ValidateUnsigned`, inherents) applies.
@@ -66,8 +78,40 @@ impl<T: Config> CheckRegistered<T> {
 	}
 }
 
+impl<T: Config> CheckRegistered<T>
+where
+	<T as frame_system::Config>::RuntimeCall: IsSubType<Call<T>>,
+{
+	/// Whether `who` may submit `call` at all (before the rate limit).
+	fn admits(
+		who: &T::AccountId,
+		call: &<T as frame_system::Config>::RuntimeCall,
+	) -> Result<(), TransactionValidityError> {
+		match Accounts::<T>::get(who).map(|a| a.status) {
+			Some(AccountStatus::Active) => Ok(()),
+			Some(AccountStatus::Frozen) => {
+				Err(InvalidTransaction::Custom(INVALID_ACCOUNT_FROZEN).into())
+			}
+			Some(AccountStatus::Deregistered) => {
+				Err(InvalidTransaction::Custom(INVALID_ACCOUNT_DEREGISTERED).into())
+			}
+			None if T::OpenCalls::contains(call) => Ok(()),
+			None if matches!(call.is_sub_type(), Some(Call::accept_invitation { .. })) => {
+				let now = frame_system::Pallet::<T>::block_number();
+				match Invitations::<T>::get(who) {
+					Some(i) if i.expires_at >= now => Ok(()),
+					_ => Err(InvalidTransaction::Custom(INVALID_NOT_REGISTERED).into()),
+				}
+			}
+			None => Err(InvalidTransaction::Custom(INVALID_NOT_REGISTERED).into()),
+		}
+	}
+}
+
 impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::RuntimeCall>
 	for CheckRegistered<T>
+where
+	<T as frame_system::Config>::RuntimeCall: IsSubType<Call<T>>,
 {
 	const IDENTIFIER: &'static str = "CheckRegistered";
 	type Implicit = ();
@@ -76,8 +120,8 @@ impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::
 	type Pre = ();
 
 	fn weight(&self, _call: &<T as frame_system::Config>::RuntimeCall) -> Weight {
-		// Reads: Accounts, TxWindow, block number. Writes: TxWindow.
-		T::DbWeight::get().reads_writes(3, 1)
+		// Reads: Accounts, Invitations, TxWindow, block number. Writes: TxWindow.
+		T::DbWeight::get().reads_writes(4, 1)
 	}
 
 	fn validate(
@@ -96,9 +140,7 @@ impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::
 		if T::UnsignedOnly::contains(call) {
 			return Err(InvalidTransaction::Call.into());
 		}
-		if !T::OpenCalls::contains(call) && !Accounts::<T>::contains_key(&who) {
-			return Err(InvalidTransaction::Custom(INVALID_NOT_REGISTERED).into());
-		}
+		Self::admits(&who, call)?;
 		let (_, count) = Self::current_window(&who);
 		if count >= T::MaxTxPerWindow::get() {
 			return Err(InvalidTransaction::Custom(INVALID_RATE_LIMITED).into());

@@ -4,9 +4,11 @@
 //! - **organisations** (hospitals), added and suspended by governance;
 //! - **members**: `(organisation, account) -> roles + emergency flag`, managed by the
 //!   organisation's managers (governance may add the first manager);
-//! - **registered accounts**: `account -> {Patient | Staff, X25519 key, registered_by}`; only
-//!   these may submit transactions, which the [`CheckRegistered`] transaction extension enforces
-//!   together with a per-account rate limit;
+//! - **registered accounts**: `account -> {Patient | Staff, X25519 key, onboarding, status}`;
+//!   a manager invites an account and the account accepts, publishing its own X25519 key;
+//!   only active accounts may submit transactions, which the [`CheckRegistered`] transaction
+//!   extension enforces together with a per-account rate limit; managers (for the staff they
+//!   onboarded) and governance freeze, re-activate and deregister accounts;
 //! - the **custody configuration**: the threshold-shared custody key and its custodians.
 //!
 //! Other pallets read all of it through the [`Membership`] trait.
@@ -35,6 +37,7 @@ pub use pallet::*;
 mod benchmarking;
 pub mod custody;
 mod extension;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -42,8 +45,12 @@ mod tests;
 pub mod traits;
 pub mod types;
 pub mod weights;
+pub mod x25519;
 
-pub use extension::{CheckRegistered, INVALID_NOT_REGISTERED, INVALID_RATE_LIMITED};
+pub use extension::{
+	CheckRegistered, INVALID_ACCOUNT_DEREGISTERED, INVALID_ACCOUNT_FROZEN, INVALID_NOT_REGISTERED,
+	INVALID_RATE_LIMITED,
+};
 pub use traits::Membership;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -67,9 +74,10 @@ pub mod pallet {
 		traits::{Contains, EnsureOrigin},
 	};
 	use frame_system::pallet_prelude::*;
+	use sp_runtime::Saturating;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// The consortium pallet.
 	#[pallet::pallet]
@@ -104,6 +112,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type RateWindow: Get<BlockNumberFor<Self>>;
 
+		/// How many blocks an invitation can be accepted in (at least 1).
+		#[pallet::constant]
+		type InvitationLifetime: Get<BlockNumberFor<Self>>;
+
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -122,10 +134,16 @@ pub mod pallet {
 	pub type MemberOrgs<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, OrgId, ()>;
 
-	/// Registered accounts: the only accounts that may submit transactions.
+	/// Registered accounts: the only accounts that may submit transactions (while active).
 	#[pallet::storage]
 	pub type Accounts<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, AccountInfo<T::AccountId>>;
+
+	/// Invitations not yet accepted: `account -> invitation`. An invited account may submit
+	/// only `accept_invitation`.
+	#[pallet::storage]
+	pub type Invitations<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Invitation<T::AccountId, BlockNumberFor<T>>>;
 
 	/// The custody configuration, if set.
 	#[pallet::storage]
@@ -171,7 +189,7 @@ pub mod pallet {
 			}
 			for (who, kind, x25519) in &self.accounts {
 				assert!(!Accounts::<T>::contains_key(who), "duplicate registered account");
-				Pallet::<T>::do_register(who, *kind, *x25519, None);
+				Pallet::<T>::do_register(who, *kind, *x25519, None, None);
 			}
 			for (org, who, roles, emergency) in &self.members {
 				let roles = Roles(*roles);
@@ -257,14 +275,62 @@ pub mod pallet {
 			/// When.
 			at: BlockNumberFor<T>,
 		},
-		/// An account was registered (onboarded).
+		/// An account was invited to register.
+		AccountInvited {
+			/// The invited account.
+			who: T::AccountId,
+			/// Patient or staff.
+			kind: AccountKind,
+			/// The organisation under whose authority it is onboarded.
+			org: OrgId,
+			/// The manager who invited it; `None` for governance.
+			by: Option<T::AccountId>,
+			/// The last block in which it can accept.
+			expires_at: BlockNumberFor<T>,
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+		/// An invited account accepted, publishing its X25519 key: it is registered.
 		AccountRegistered {
 			/// The new account.
 			who: T::AccountId,
 			/// Patient or staff.
 			kind: AccountKind,
-			/// The manager who registered it; `None` for governance.
+			/// The organisation under whose authority it was onboarded.
+			org: OrgId,
+			/// The manager who invited it; `None` for governance.
 			by: Option<T::AccountId>,
+			/// The X25519 key it published.
+			x25519: [u8; 32],
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+		/// An invitation was withdrawn before it was accepted.
+		InvitationCancelled {
+			/// The account that had been invited.
+			who: T::AccountId,
+			/// The manager who cancelled it; `None` for governance.
+			by: Option<T::AccountId>,
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+		/// An account was frozen, re-activated or deregistered.
+		AccountStatusChanged {
+			/// The account.
+			who: T::AccountId,
+			/// Its new status.
+			status: AccountStatus,
+			/// The manager who changed it; `None` for governance.
+			by: Option<T::AccountId>,
+			/// When.
+			at: BlockNumberFor<T>,
+		},
+		/// Governance corrected the kind of an account.
+		AccountKindChanged {
+			/// The account.
+			who: T::AccountId,
+			/// Its new kind.
+			kind: AccountKind,
 			/// When.
 			at: BlockNumberFor<T>,
 		},
@@ -308,11 +374,30 @@ pub mod pallet {
 		NotMember,
 		/// The role set is empty or has undefined bits. Use the bits of `Roles` (1..=31).
 		InvalidRoles,
-		/// The account is already registered. Registration happens once; use `rotate_key` to
-		/// change the key.
+		/// The account is already registered (or was, and is deregistered: an account id is
+		/// registered once). Use `rotate_key` to change its key; onboard a new account otherwise.
 		AlreadyRegistered,
-		/// The caller is not a registered account. Ask a manager to register it.
+		/// The account is not an active registered account. Ask a manager to invite it, and
+		/// accept the invitation.
 		NotRegistered,
+		/// The account already has an invitation that has not expired. Wait for it to expire,
+		/// or cancel it first.
+		AlreadyInvited,
+		/// The account has no invitation. Ask a manager of your organisation to invite it.
+		NotInvited,
+		/// The invitation's last block has passed. Ask for a new invitation.
+		InvitationExpired,
+		/// The X25519 key is not a valid public key (it is of small order, e.g. all zeros).
+		/// Publish the key the wallet derived (`ehr account show`).
+		InvalidX25519Key,
+		/// The caller may not change this account: only governance, or a manager of the
+		/// organisation a staff account was onboarded under.
+		NotAccountAuthority,
+		/// The account is a custodian of the active custody configuration: it cannot be frozen
+		/// or deregistered until governance replaces the configuration without it.
+		CustodianAccount,
+		/// The account is deregistered, which is final.
+		AccountDeregistered,
 		/// The custody configuration is inconsistent: as many verification keys as custodian
 		/// accounts, no duplicate account, and `1 <= threshold <= custodians` are required.
 		InvalidCustodyConfig,
@@ -325,7 +410,7 @@ pub mod pallet {
 		InconsistentCustodyKeys,
 		/// A custodian account is not a registered account. Register it first.
 		CustodianNotRegistered,
-		/// The new status equals the current one. Nothing to do.
+		/// The new status (or kind) equals the current one. Nothing to do.
 		StatusUnchanged,
 	}
 
@@ -340,6 +425,14 @@ pub mod pallet {
 			assert!(T::MaxTxPerWindow::get() > 0, "MaxTxPerWindow must be positive");
 			assert!(T::MaxCustodians::get() > 0, "MaxCustodians must be positive");
 			assert!(T::MaxCustodians::get() <= u32::from(u16::MAX), "MaxCustodians fits u16");
+			assert!(
+				T::InvitationLifetime::get() > BlockNumberFor::<T>::from(0u32),
+				"InvitationLifetime must be positive"
+			);
+			assert!(
+				T::RateWindow::get() > BlockNumberFor::<T>::from(0u32),
+				"RateWindow must be positive"
+			);
 		}
 	}
 
@@ -399,7 +492,8 @@ pub mod pallet {
 		/// - Changes: inserts the membership.
 		/// - Events: [`Event::MemberAdded`].
 		/// - Errors: [`Error::UnknownOrg`], [`Error::OrgSuspended`], [`Error::NotManagerOfOrg`],
-		///   [`Error::AlreadyMember`], [`Error::InvalidRoles`]; `BadOrigin`.
+		///   [`Error::InvalidRoles`], [`Error::NotRegistered`] (the account must have accepted
+		///   its invitation and be active), [`Error::AlreadyMember`]; `BadOrigin`.
 		#[pallet::call_index(2)]
 		#[pallet::weight((T::WeightInfo::add_member(), DispatchClass::Normal, Pays::No))]
 		pub fn add_member(
@@ -411,6 +505,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let by = Self::ensure_manager_or_governance(origin, org)?;
 			ensure!(roles.is_valid() && !roles.is_empty(), Error::<T>::InvalidRoles);
+			ensure!(Self::active_account(&who).is_some(), Error::<T>::NotRegistered);
 			ensure!(!Members::<T>::contains_key(org, &who), Error::<T>::AlreadyMember);
 			Members::<T>::insert(org, &who, MemberInfo { roles, emergency });
 			MemberOrgs::<T>::insert(&who, org, ());
@@ -482,44 +577,19 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Register (onboard) a patient or a staff account, publishing its X25519 key. The
-		/// account then exists on chain (it gets a provider reference, so it needs no balance)
-		/// and may submit transactions.
+		/// Replace the caller's X25519 public key. Capsules sealed later use the new key.
 		///
-		/// - Origin: a manager of `org` (signed), or `GovernanceOrigin`. `org` only names the
-		///   organisation under whose authority the account is onboarded.
-		/// - Changes: inserts the [`AccountInfo`]; increments the account's providers.
-		/// - Events: [`Event::AccountRegistered`].
-		/// - Errors: [`Error::UnknownOrg`], [`Error::OrgSuspended`], [`Error::NotManagerOfOrg`],
-		///   [`Error::AlreadyRegistered`]; `BadOrigin`.
-		#[pallet::call_index(5)]
-		#[pallet::weight((T::WeightInfo::register_account(), DispatchClass::Normal, Pays::No))]
-		pub fn register_account(
-			origin: OriginFor<T>,
-			org: OrgId,
-			who: T::AccountId,
-			kind: AccountKind,
-			x25519: [u8; 32],
-		) -> DispatchResult {
-			let by = Self::ensure_manager_or_governance(origin, org)?;
-			ensure!(!Accounts::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
-			Self::do_register(&who, kind, x25519, by.clone());
-			Self::deposit_event(Event::AccountRegistered { who, kind, by, at: Self::now() });
-			Ok(())
-		}
-
-		/// Replace the caller's X25519 public key. Requests made later use the new key.
-		///
-		/// - Origin: a registered account (signed).
+		/// - Origin: an active registered account (signed).
 		/// - Changes: the account's `x25519`.
 		/// - Events: [`Event::KeyRotated`].
-		/// - Errors: [`Error::NotRegistered`]; `BadOrigin`.
+		/// - Errors: [`Error::NotRegistered`], [`Error::InvalidX25519Key`]; `BadOrigin`.
 		#[pallet::call_index(6)]
 		#[pallet::weight((T::WeightInfo::rotate_key(), DispatchClass::Normal, Pays::No))]
 		pub fn rotate_key(origin: OriginFor<T>, x25519: [u8; 32]) -> DispatchResult {
 			let who = ensure_signed(origin)?;
+			ensure!(x25519::is_valid(&x25519), Error::<T>::InvalidX25519Key);
 			Accounts::<T>::try_mutate(&who, |a| -> DispatchResult {
-				let a = a.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				let a = a.as_mut().filter(|a| a.is_active()).ok_or(Error::<T>::NotRegistered)?;
 				a.x25519 = x25519;
 				Ok(())
 			})?;
@@ -561,6 +631,173 @@ pub mod pallet {
 			});
 			Ok(())
 		}
+
+		/// Invite an account to register as a patient or a staff member. The account then
+		/// exists on chain (it gets a provider reference, so it needs no balance) and may submit
+		/// one kind of transaction: [`Pallet::accept_invitation`], within
+		/// `InvitationLifetime` blocks. An expired invitation may be replaced by a new one.
+		///
+		/// - Origin: a manager of `org` (signed), or `GovernanceOrigin`. `org` names the
+		///   organisation under whose authority the account is onboarded; its managers may
+		///   later freeze, re-activate and deregister a staff account.
+		/// - Changes: inserts the [`Invitation`]; increments the account's providers once.
+		/// - Events: [`Event::AccountInvited`].
+		/// - Errors: [`Error::UnknownOrg`], [`Error::OrgSuspended`], [`Error::NotManagerOfOrg`],
+		///   [`Error::AlreadyRegistered`], [`Error::AlreadyInvited`]; `BadOrigin`.
+		#[pallet::call_index(8)]
+		#[pallet::weight((T::WeightInfo::invite_account(), DispatchClass::Normal, Pays::No))]
+		pub fn invite_account(
+			origin: OriginFor<T>,
+			org: OrgId,
+			who: T::AccountId,
+			kind: AccountKind,
+		) -> DispatchResult {
+			let by = Self::ensure_manager_or_governance(origin, org)?;
+			ensure!(!Accounts::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+			let now = Self::now();
+			let replaced = match Invitations::<T>::get(&who) {
+				Some(i) if i.expires_at >= now => return Err(Error::<T>::AlreadyInvited.into()),
+				Some(_) => true,
+				None => false,
+			};
+			let expires_at = now.saturating_add(T::InvitationLifetime::get());
+			Invitations::<T>::insert(
+				&who,
+				Invitation { kind, org, invited_by: by.clone(), expires_at },
+			);
+			if !replaced {
+				frame_system::Pallet::<T>::inc_providers(&who);
+			}
+			Self::deposit_event(Event::AccountInvited { who, kind, org, by, expires_at, at: now });
+			Ok(())
+		}
+
+		/// Accept one's invitation, publishing one's own X25519 public key: the account is
+		/// registered, active, with the kind and organisation of the invitation. The
+		/// transaction is signed by the account itself, which is the proof that the key was
+		/// chosen by the key's owner, not by the manager who invited it.
+		///
+		/// - Origin: the invited account (signed; [`CheckRegistered`] lets an invited account
+		///   submit this call and nothing else).
+		/// - Changes: removes the [`Invitation`], inserts the [`AccountInfo`] (the provider
+		///   reference stays).
+		/// - Events: [`Event::AccountRegistered`].
+		/// - Errors: [`Error::NotInvited`], [`Error::InvitationExpired`],
+		///   [`Error::InvalidX25519Key`]; `BadOrigin`.
+		#[pallet::call_index(9)]
+		#[pallet::weight((T::WeightInfo::accept_invitation(), DispatchClass::Normal, Pays::No))]
+		pub fn accept_invitation(origin: OriginFor<T>, x25519: [u8; 32]) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let invitation = Invitations::<T>::get(&who).ok_or(Error::<T>::NotInvited)?;
+			let now = Self::now();
+			ensure!(invitation.expires_at >= now, Error::<T>::InvitationExpired);
+			ensure!(x25519::is_valid(&x25519), Error::<T>::InvalidX25519Key);
+			Invitations::<T>::remove(&who);
+			let Invitation { kind, org, invited_by: by, .. } = invitation;
+			Accounts::<T>::insert(
+				&who,
+				AccountInfo {
+					kind,
+					x25519,
+					registered_by: by.clone(),
+					org: Some(org),
+					status: AccountStatus::Active,
+				},
+			);
+			Self::deposit_event(Event::AccountRegistered { who, kind, org, by, x25519, at: now });
+			Ok(())
+		}
+
+		/// Withdraw an invitation that was not accepted (also an expired one, to free its
+		/// state).
+		///
+		/// - Origin: a manager of the invitation's organisation (signed), or
+		///   `GovernanceOrigin`.
+		/// - Changes: removes the [`Invitation`]; decrements the account's providers.
+		/// - Events: [`Event::InvitationCancelled`].
+		/// - Errors: [`Error::NotInvited`], [`Error::UnknownOrg`], [`Error::OrgSuspended`],
+		///   [`Error::NotManagerOfOrg`]; `BadOrigin`.
+		#[pallet::call_index(10)]
+		#[pallet::weight((T::WeightInfo::cancel_invitation(), DispatchClass::Normal, Pays::No))]
+		pub fn cancel_invitation(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			let invitation = Invitations::<T>::get(&who).ok_or(Error::<T>::NotInvited)?;
+			let by = Self::ensure_manager_or_governance(origin, invitation.org)?;
+			Invitations::<T>::remove(&who);
+			// The provider was added by the invitation and nothing else can have consumed the
+			// account (it could only accept); if something did, the reference stays.
+			let _ = frame_system::Pallet::<T>::dec_providers(&who);
+			Self::deposit_event(Event::InvitationCancelled { who, by, at: Self::now() });
+			Ok(())
+		}
+
+		/// Freeze, re-activate or deregister an account. A frozen or deregistered account's
+		/// transactions are refused before the pool, it holds no role in any organisation, and
+		/// no grant to it works, delegations included, from this block on (the access pallet's
+		/// authority check reads the status at every use). Deregistration is final; the
+		/// memberships stay in storage without effect until a manager removes them.
+		///
+		/// - Origin: `GovernanceOrigin` for any account; a manager (signed) of the active
+		///   organisation a **staff** account was onboarded under, for that account.
+		/// - Changes: the account's status.
+		/// - Events: [`Event::AccountStatusChanged`].
+		/// - Errors: [`Error::NotRegistered`] (no such account), [`Error::NotAccountAuthority`],
+		///   [`Error::UnknownOrg`], [`Error::OrgSuspended`], [`Error::NotManagerOfOrg`],
+		///   [`Error::AccountDeregistered`], [`Error::StatusUnchanged`],
+		///   [`Error::CustodianAccount`]; `BadOrigin`.
+		#[pallet::call_index(11)]
+		#[pallet::weight((T::WeightInfo::set_account_status(), DispatchClass::Normal, Pays::No))]
+		pub fn set_account_status(
+			origin: OriginFor<T>,
+			who: T::AccountId,
+			status: AccountStatus,
+		) -> DispatchResult {
+			let account = Accounts::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			let by = match T::GovernanceOrigin::try_origin(origin) {
+				Ok(_) => None,
+				Err(origin) => {
+					let org = account
+						.org
+						.filter(|_| account.kind == AccountKind::Staff)
+						.ok_or(Error::<T>::NotAccountAuthority)?;
+					Self::ensure_manager_or_governance(origin, org)?
+				}
+			};
+			ensure!(account.status != AccountStatus::Deregistered, Error::<T>::AccountDeregistered);
+			ensure!(account.status != status, Error::<T>::StatusUnchanged);
+			if status != AccountStatus::Active {
+				ensure!(Self::custodian_of(&who).is_none(), Error::<T>::CustodianAccount);
+			}
+			Accounts::<T>::insert(&who, AccountInfo { status, ..account });
+			let now = Self::now();
+			Self::deposit_event(Event::AccountStatusChanged { who, status, by, at: now });
+			Ok(())
+		}
+
+		/// Correct the kind (patient or staff) of a registered account.
+		///
+		/// - Origin: `GovernanceOrigin`.
+		/// - Changes: the account's `kind`.
+		/// - Events: [`Event::AccountKindChanged`].
+		/// - Errors: [`Error::NotRegistered`], [`Error::AccountDeregistered`],
+		///   [`Error::StatusUnchanged`]; `BadOrigin`.
+		#[pallet::call_index(12)]
+		#[pallet::weight((T::WeightInfo::set_account_kind(), DispatchClass::Normal, Pays::No))]
+		pub fn set_account_kind(
+			origin: OriginFor<T>,
+			who: T::AccountId,
+			kind: AccountKind,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Accounts::<T>::try_mutate(&who, |a| -> DispatchResult {
+				let a = a.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				ensure!(a.status != AccountStatus::Deregistered, Error::<T>::AccountDeregistered);
+				ensure!(a.kind != kind, Error::<T>::StatusUnchanged);
+				a.kind = kind;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::AccountKindChanged { who, kind, at: Self::now() });
+			Ok(())
+		}
 	}
 }
 
@@ -587,7 +824,7 @@ impl<T: Config> Pallet<T> {
 				let organisation = organisation.ok_or(Error::<T>::UnknownOrg)?;
 				ensure!(organisation.status == OrgStatus::Active, Error::<T>::OrgSuspended);
 				ensure!(
-					Members::<T>::get(org, &who).is_some_and(|m| m.roles.contains(Role::Manager)),
+					Self::active_member(org, &who).is_some_and(|m| m.roles.contains(Role::Manager)),
 					Error::<T>::NotManagerOfOrg
 				);
 				Ok(Some(who))
@@ -595,15 +832,23 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Insert a registered account and give it a provider reference.
+	/// Insert an active registered account and give it a provider reference (genesis and
+	/// benchmarks; on a running chain accounts are invited and accept).
 	fn do_register(
 		who: &T::AccountId,
 		kind: AccountKind,
 		x25519: [u8; 32],
 		registered_by: Option<T::AccountId>,
+		org: Option<OrgId>,
 	) {
-		Accounts::<T>::insert(who, AccountInfo { kind, x25519, registered_by });
+		let status = AccountStatus::Active;
+		Accounts::<T>::insert(who, AccountInfo { kind, x25519, registered_by, org, status });
 		frame_system::Pallet::<T>::inc_providers(who);
+	}
+
+	/// The account `who`, if it is registered and active.
+	fn active_account(who: &T::AccountId) -> Option<AccountInfo<T::AccountId>> {
+		Accounts::<T>::get(who).filter(|a| a.is_active())
 	}
 
 	/// Validate and build a custody configuration.
@@ -621,7 +866,7 @@ impl<T: Config> Pallet<T> {
 				!custodian_accounts.iter().skip(i.saturating_add(1)).any(|b| b == a),
 				Error::<T>::InvalidCustodyConfig
 			);
-			ensure!(Accounts::<T>::contains_key(a), Error::<T>::CustodianNotRegistered);
+			ensure!(Self::active_account(a).is_some(), Error::<T>::CustodianNotRegistered);
 		}
 		custody::check_keys(&public_key, &verification_keys, usize::from(threshold)).map_err(
 			|p| match p {
@@ -644,9 +889,11 @@ impl<T: Config> Pallet<T> {
 		Organisations::<T>::get(org).filter(|o| o.status == OrgStatus::Active)
 	}
 
-	/// The membership of `who` in the active organisation `org`.
+	/// The membership of the active account `who` in the active organisation `org`: a
+	/// frozen or deregistered account holds no role anywhere.
 	fn active_member(org: OrgId, who: &T::AccountId) -> Option<MemberInfo> {
 		Self::active_org(org)?;
+		Self::active_account(who)?;
 		Members::<T>::get(org, who)
 	}
 
@@ -663,6 +910,10 @@ impl<T: Config> Pallet<T> {
 		for (id, o) in Organisations::<T>::iter() {
 			ensure!(o.id == id, "organisation id mismatch");
 		}
+		for (who, _) in Invitations::<T>::iter() {
+			ensure!(!Accounts::<T>::contains_key(&who), "invitation of a registered account");
+		}
+
 		if let Some(c) = Custody::<T>::get() {
 			ensure!(
 				c.custodian_accounts.len() == c.verification_keys.len(),
@@ -679,15 +930,19 @@ impl<T: Config> Pallet<T> {
 
 impl<T: Config> Membership<T::AccountId> for Pallet<T> {
 	fn is_registered(who: &T::AccountId) -> bool {
-		Accounts::<T>::contains_key(who)
+		Self::active_account(who).is_some()
+	}
+
+	fn is_inactive(who: &T::AccountId) -> bool {
+		Accounts::<T>::get(who).is_some_and(|a| !a.is_active())
 	}
 
 	fn is_patient(who: &T::AccountId) -> bool {
-		Accounts::<T>::get(who).is_some_and(|a| a.kind == AccountKind::Patient)
+		Self::active_account(who).is_some_and(|a| a.kind == AccountKind::Patient)
 	}
 
 	fn x25519_of(who: &T::AccountId) -> Option<[u8; 32]> {
-		Accounts::<T>::get(who).map(|a| a.x25519)
+		Self::active_account(who).map(|a| a.x25519)
 	}
 
 	fn has_role(org: OrgId, who: &T::AccountId, role: Role) -> bool {
@@ -725,6 +980,12 @@ impl<T: Config> Membership<T::AccountId> for Pallet<T> {
 		Custody::<T>::get().map(|c| c.threshold).unwrap_or(0)
 	}
 
+	fn custodians() -> u16 {
+		Custody::<T>::get()
+			.map(|c| u16::try_from(c.custodian_accounts.len()).unwrap_or(u16::MAX))
+			.unwrap_or(0)
+	}
+
 	fn memberships_of(who: &T::AccountId) -> Vec<(OrgId, Roles)> {
 		MemberOrgs::<T>::iter_key_prefix(who)
 			.filter_map(|org| Self::active_member(org, who).map(|m| (org, m.roles)))
@@ -747,7 +1008,7 @@ impl<T: Config> Membership<T::AccountId> for Pallet<T> {
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_register(who: &T::AccountId, kind: AccountKind) {
 		if !Accounts::<T>::contains_key(who) {
-			Self::do_register(who, kind, [7; 32], None);
+			Self::do_register(who, kind, [9; 32], None, None);
 		}
 	}
 
@@ -763,7 +1024,7 @@ impl<T: Config> Membership<T::AccountId> for Pallet<T> {
 		let (group, keys) = custody::public_keys(&coefficients, accounts.len());
 		for a in &accounts {
 			if !Accounts::<T>::contains_key(a) {
-				Self::do_register(a, AccountKind::Staff, [7; 32], None);
+				Self::do_register(a, AccountKind::Staff, [9; 32], None, None);
 			}
 		}
 		if let Ok(c) = Self::check_custody(group, keys, accounts, threshold) {

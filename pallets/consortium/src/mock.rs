@@ -40,6 +40,7 @@ parameter_types! {
 	pub const MaxCustodians: u32 = 5;
 	pub const MaxTxPerWindow: u32 = 3;
 	pub const RateWindow: u64 = 5;
+	pub const InvitationLifetime: u64 = 10;
 }
 
 impl pallet_consortium::Config for Test {
@@ -49,6 +50,7 @@ impl pallet_consortium::Config for Test {
 	type MaxCustodians = MaxCustodians;
 	type MaxTxPerWindow = MaxTxPerWindow;
 	type RateWindow = RateWindow;
+	type InvitationLifetime = InvitationLifetime;
 	type WeightInfo = ();
 }
 
@@ -107,4 +109,25 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 /// The public keys of the mock's 2-of-2 custody (a dealer's polynomial 9 + 8x).
 pub fn custody_keys() -> ([u8; 32], Vec<[u8; 32]>) {
 	crate::custody::public_keys(&[9, 8], 2)
+}
+
+/// A valid X25519 public key (`n` times the base point): keys of small order, and points on
+/// the twist, are refused.
+pub fn x25519_key(n: u8) -> [u8; 32] {
+	(curve25519_dalek::constants::X25519_BASEPOINT * curve25519_dalek::Scalar::from(n)).0
+}
+
+/// Registers `who` as a staff account the way a running chain does: governance invites it
+/// under organisation 1 and the account accepts with its own key.
+pub fn register(who: u64) {
+	frame_support::assert_ok!(Consortium::invite_account(
+		RuntimeOrigin::root(),
+		1,
+		who,
+		AccountKind::Staff
+	));
+	frame_support::assert_ok!(Consortium::accept_invitation(
+		RuntimeOrigin::signed(who),
+		x25519_key(who as u8)
+	));
 }

@@ -11,14 +11,17 @@ use crate::types::{CustodianIndex, OrgId, Role, Roles};
 /// (`type Consortium`), so that they do not depend on the concrete consortium pallet. The
 /// consortium [`Pallet`](crate::Pallet) implements it.
 ///
-/// Role queries only see members of *active* organisations: suspending an organisation
-/// suspends every role its members hold there.
+/// Role queries only see active accounts' memberships of *active* organisations: suspending
+/// an organisation suspends every role its members hold there, and freezing an account every
+/// role it holds anywhere.
 pub trait Membership<AccountId> {
-	/// Whether `who` is a registered account (patient or staff).
+	/// Whether `who` is an active registered account (patient or staff).
 	fn is_registered(who: &AccountId) -> bool;
-	/// Whether `who` is a registered patient.
+	/// Whether `who` is a registered account that is frozen or deregistered.
+	fn is_inactive(who: &AccountId) -> bool;
+	/// Whether `who` is an active registered patient.
 	fn is_patient(who: &AccountId) -> bool;
-	/// The X25519 public key of a registered account.
+	/// The X25519 public key of an active registered account.
 	fn x25519_of(who: &AccountId) -> Option<[u8; 32]>;
 	/// Whether `who` holds `role` in the active organisation `org`.
 	fn has_role(org: OrgId, who: &AccountId, role: Role) -> bool;
@@ -38,6 +41,8 @@ pub trait Membership<AccountId> {
 	fn custodian_account(index: CustodianIndex) -> Option<AccountId>;
 	/// How many key shares recover a data key (0 when no custody configuration is set).
 	fn threshold() -> u16;
+	/// How many custodians the custody configuration has (0 when none is set).
+	fn custodians() -> u16;
 	/// The organisations `who` is a member of, with the roles held there (active organisations
 	/// only). Iterates the account's memberships: for runtime APIs, not for extrinsics.
 	fn memberships_of(who: &AccountId) -> alloc::vec::Vec<(OrgId, Roles)>;

@@ -184,17 +184,70 @@ pub enum AccountKind {
 	Staff,
 }
 
-/// A registered account: only these may submit transactions.
+/// Where a registered account stands.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum AccountStatus {
+	/// The account acts normally.
+	Active,
+	/// Its transactions are refused before the pool and no grant to it works, until it is
+	/// set active again.
+	Frozen,
+	/// For good: like frozen, its memberships are gone, and the account id is never
+	/// registered again (its nonce is kept, so its old transactions cannot be replayed).
+	Deregistered,
+}
+
+/// A registered account: only active ones may submit transactions.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct AccountInfo<AccountId> {
 	/// Patient or staff.
 	pub kind: AccountKind,
-	/// The account's X25519 public key, to which key shares and capsules are encrypted.
+	/// The account's X25519 public key, to which key shares and capsules are encrypted,
+	/// published by the account itself.
 	pub x25519: [u8; 32],
-	/// The manager who registered the account; `None` for governance or genesis.
+	/// The manager who invited the account; `None` for governance or genesis.
 	pub registered_by: Option<AccountId>,
+	/// The organisation under whose authority it was onboarded (`None` for governance at
+	/// genesis): its managers may freeze, re-activate and deregister a staff account.
+	pub org: Option<OrgId>,
+	/// Active, frozen or deregistered.
+	pub status: AccountStatus,
+}
+
+impl<AccountId> AccountInfo<AccountId> {
+	/// Whether the account is active.
+	pub fn is_active(&self) -> bool {
+		self.status == AccountStatus::Active
+	}
+}
+
+/// An invitation to register: the invited account accepts it itself, publishing its own
+/// X25519 key in a transaction it signs, so nobody else chooses its encryption key.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct Invitation<AccountId, BlockNumber> {
+	/// Patient or staff.
+	pub kind: AccountKind,
+	/// The organisation under whose authority the account is onboarded.
+	pub org: OrgId,
+	/// The manager who invited it; `None` for governance.
+	pub invited_by: Option<AccountId>,
+	/// The last block in which it can be accepted.
+	pub expires_at: BlockNumber,
 }
 
 /// The consortium custody configuration: the threshold-shared Ristretto255 custody key.

@@ -17,7 +17,11 @@ pub trait WeightInfo {
 	fn add_member() -> Weight;
 	fn update_member() -> Weight;
 	fn remove_member() -> Weight;
-	fn register_account() -> Weight;
+	fn invite_account() -> Weight;
+	fn accept_invitation() -> Weight;
+	fn cancel_invitation() -> Weight;
+	fn set_account_status() -> Weight;
+	fn set_account_kind() -> Weight;
 	fn rotate_key() -> Weight;
 	fn set_custody_config(n: u32) -> Weight;
 }
@@ -43,8 +47,20 @@ impl WeightInfo for () {
 	fn remove_member() -> Weight {
 		base(3, 2)
 	}
-	fn register_account() -> Weight {
-		base(4, 2)
+	fn invite_account() -> Weight {
+		base(6, 3)
+	}
+	fn accept_invitation() -> Weight {
+		base(2, 2)
+	}
+	fn cancel_invitation() -> Weight {
+		base(6, 2)
+	}
+	fn set_account_status() -> Weight {
+		base(6, 1)
+	}
+	fn set_account_kind() -> Weight {
+		base(1, 1)
 	}
 	fn rotate_key() -> Weight {
 		base(1, 1)

@@ -41,6 +41,7 @@ impl pallet_consortium::Config for Test {
 	type MaxCustodians = ConstU32<5>;
 	type MaxTxPerWindow = ConstU32<100>;
 	type RateWindow = ConstU64<10>;
+	type InvitationLifetime = ConstU64<10>;
 	type WeightInfo = ();
 }
 

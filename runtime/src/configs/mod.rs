@@ -137,6 +137,8 @@ impl pallet_consortium::Config for Runtime {
 	/// At most 50 transactions per account in any window of 10 blocks (20 seconds).
 	type MaxTxPerWindow = ConstU32<50>;
 	type RateWindow = ConstU32<10>;
+	/// An invitation can be accepted for 7 days (2-second blocks).
+	type InvitationLifetime = ConstU32<{ 7 * 24 * 1800 }>;
 	type WeightInfo = crate::weights::pallet_consortium::WeightInfo<Runtime>;
 }
 
@@ -177,6 +179,10 @@ impl pallet_access::Config for Runtime {
 	type EmergencyReviewDeadline = ConstU32<100_800>;
 	/// Access requests are pruned 100 blocks after they were made; their events remain.
 	type RequestLifetime = ConstU32<100>;
+	/// A grant must stay valid 12 s (6 slots) beyond the block's time for a request or a
+	/// share: room for an honest author to include a share a custodian emits, even if one
+	/// validator leaves it out of its blocks.
+	type ReleaseMargin = ConstU64<12_000>;
 	type MaxRequestsPerBlock = ConstU32<64>;
 	/// 16 of the 64 places of every block are kept for break-glass requests.
 	type EmergencyRequestReserve = ConstU32<16>;

@@ -24,8 +24,8 @@ use ehr_client::{
 	store::{embedded::EmbeddedStore, replicas::Replica},
 };
 use ehr_tests::{
-	consortium::{staff, Consortium, HOSPITAL_A},
-	scenario::prepare_record_for,
+	consortium::{staff, Consortium},
+	scenario::{prepare_record_for, HOSPITAL_A},
 };
 
 const TARGET_P50: Duration = Duration::from_secs(4);

@@ -7,7 +7,7 @@
 use super::*;
 use crate::{DenialReason, Error, Requests};
 use frame_support::assert_noop;
-use pallet_consortium::{OrgStatus, Roles};
+use pallet_consortium::{AccountStatus, OrgStatus, Roles};
 
 fn request(who: u64, record: RecordId, grant: GrantId) -> sp_runtime::DispatchResult {
 	Access::request(RuntimeOrigin::signed(who), record, grant, [7; 32])
@@ -159,5 +159,81 @@ fn every_custodian_is_asked_also_after_the_threshold() {
 		assert_eq!(release(CUSTODIAN_1, 0, 1), Ok(()));
 		assert_eq!(Requests::<Test>::get(0).unwrap().shares.len(), 2);
 		assert!(Access::open_requests_for_custodian(1, None, 10).is_empty());
+	});
+}
+
+fn set_status(who: u64, status: AccountStatus) {
+	assert_ok!(Consortium::set_account_status(RuntimeOrigin::root(), who, status));
+}
+
+#[test]
+fn a_frozen_account_uses_no_grant_and_its_delegations_end() {
+	new_test_ext().execute_with(|| {
+		let r = record_of(PATIENT, b"Observation");
+		let by_name = simple_grant(acct(DOCTOR), READ, false);
+		assert_ok!(request(DOCTOR, r, by_name));
+		let by_role = simple_grant(role(ORG_A, Role::Doctor), READ, true);
+		assert_ok!(Access::delegate(RuntimeOrigin::signed(DOCTOR), by_role, NURSE, T0 + HOUR));
+		let delegation = crate::NextGrantId::<Test>::get() - 1;
+		assert_ok!(request(NURSE, r, delegation));
+		let nurse_request = crate::NextRequestId::<Test>::get() - 1;
+
+		set_status(DOCTOR, AccountStatus::Frozen);
+		// His own request, made before the freeze: no share leaves a custodian, none lands.
+		assert_eq!(Access::may_release(0), Err(DenialReason::AccountInactive));
+		assert_eq!(release(CUSTODIAN, 0, 0), refused(Error::<Test>::AccountInactive));
+		no_share_released(0);
+		// A grant by name and a role grant alike (the extension refuses his transactions;
+		// the dispatch refuses them too).
+		assert_noop!(request(DOCTOR, r, by_name), Error::<Test>::AccountInactive);
+		assert_noop!(request(DOCTOR, r, by_role), Error::<Test>::AccountInactive);
+		assert_eq!(Access::can_read(DOCTOR, r), Err(DenialReason::AccountInactive));
+		// The delegation he made ends with his standing.
+		assert_eq!(Access::may_release(nurse_request), Err(DenialReason::DelegatorLostStanding));
+		assert_noop!(request(NURSE, r, delegation), Error::<Test>::DelegatorLostStanding);
+
+		// Re-activated, everything works again: the status is read at every use.
+		set_status(DOCTOR, AccountStatus::Active);
+		assert_eq!(release(CUSTODIAN, 0, 0), Ok(()));
+		assert_eq!(Access::may_release(nurse_request), Ok(()));
+		// Deregistered, for good.
+		set_status(DOCTOR, AccountStatus::Deregistered);
+		assert_eq!(release(CUSTODIAN_1, 0, 1), refused(Error::<Test>::AccountInactive));
+		assert_eq!(Access::may_release(nurse_request), Err(DenialReason::DelegatorLostStanding));
+		assert_ok!(Access::do_try_state());
+	});
+}
+
+#[test]
+fn an_emergency_grant_ends_when_its_opener_is_frozen() {
+	new_test_ext().execute_with(|| {
+		let r = record_of(PATIENT, b"Observation");
+		assert_ok!(emergency_open_as(DOCTOR_B, ORG_B, PATIENT));
+		let g = crate::NextGrantId::<Test>::get() - 1;
+		assert_ok!(request(DOCTOR_B, r, g));
+		set_status(DOCTOR_B, AccountStatus::Frozen);
+		assert_eq!(Access::may_release(0), Err(DenialReason::AccountInactive));
+		assert_eq!(release(CUSTODIAN, 0, 0), refused(Error::<Test>::AccountInactive));
+		no_share_released(0);
+	});
+}
+
+#[test]
+fn a_grant_that_ends_within_the_release_margin_gives_no_new_request_or_share() {
+	new_test_ext().execute_with(|| {
+		ReleaseMargin::set(MINUTE);
+		let r = record_of(PATIENT, b"Observation");
+		let g = simple_grant(acct(DOCTOR), READ, false); // valid [T0, T0 + DAY)
+		assert_ok!(request(DOCTOR, r, g));
+		// Half a minute before the end: inside the margin.
+		set_time(T0 + DAY - MINUTE / 2);
+		assert_noop!(request(DOCTOR, r, g), Error::<Test>::GrantExpired);
+		// A custodian computes no share for the open request any more ...
+		assert_eq!(Access::may_release(0), Err(DenialReason::GrantExpired));
+		// ... but a share computed before, still valid when its block includes it, lands:
+		// the margin is for the custodians, the chain checks the authority at inclusion.
+		assert_eq!(release(CUSTODIAN, 0, 0), Ok(()));
+		set_time(T0 + DAY);
+		assert_eq!(release(CUSTODIAN_1, 0, 1), refused(Error::<Test>::GrantExpired));
 	});
 }

@@ -68,16 +68,17 @@ fn a_role_holder_requests_access_while_it_holds_the_role() {
 		assert_ok!(Consortium::add_member(
 			RuntimeOrigin::signed(MANAGER),
 			ORG_A,
-			NURSE + 100,
+			DOCTOR,
 			pallet_consortium::Roles::from_roles(&[Role::Doctor]),
 			false
 		));
+		assert_ok!(request(DOCTOR, r, g));
 		assert_ok!(Consortium::set_organisation_status(
 			RuntimeOrigin::root(),
 			ORG_A,
 			pallet_consortium::OrgStatus::Suspended
 		));
-		assert_noop!(request(NURSE + 100, r, g), Error::<Test>::NotGrantee);
+		assert_noop!(request(DOCTOR, r, g), Error::<Test>::NotGrantee);
 	});
 }
 
@@ -218,7 +219,7 @@ fn an_account_waits_for_a_bounded_number_of_keys() {
 		assert_ok!(request(DOCTOR, r, g));
 		assert_eq!(PendingRequests::<Test>::get(DOCTOR).to_vec(), vec![0, 1, 2]);
 		assert_noop!(request(DOCTOR, r, g), Error::<Test>::TooManyPendingRequests);
-		// A request whose key is released (the threshold of 2 shares) stops counting.
+		// A request that every custodian answered (2 of 2 here) stops counting.
 		assert_eq!(release(CUSTODIAN, 1, 0), Ok(()));
 		assert_noop!(request(DOCTOR, r, g), Error::<Test>::TooManyPendingRequests);
 		assert_eq!(release(CUSTODIAN_1, 1, 1), Ok(()));
@@ -229,6 +230,35 @@ fn an_account_waits_for_a_bounded_number_of_keys() {
 		assert_ok!(Access::do_try_state());
 		run_to_block(11);
 		assert_eq!(PendingRequests::<Test>::get(DOCTOR).to_vec(), vec![2, 3]);
+		assert_ok!(Access::do_try_state());
+	});
+}
+
+#[test]
+fn a_request_counts_as_pending_until_every_custodian_answered() {
+	new_test_ext().execute_with(|| {
+		// A 2-of-3 configuration: the key is recoverable after 2 shares, but the third
+		// custodian still works for the request, so it still counts against the requester.
+		let (group, keys) = pallet_consortium::custody::public_keys(&[9, 8], 3);
+		assert_ok!(Consortium::set_custody_config(
+			RuntimeOrigin::root(),
+			group,
+			BoundedVec::truncate_from(keys),
+			BoundedVec::truncate_from(vec![CUSTODIAN, CUSTODIAN_1, MANAGER]),
+			2
+		));
+		let r = record_of(PATIENT, b"Observation");
+		let g = simple_grant(acct(DOCTOR), READ, false);
+		assert_ok!(request(DOCTOR, r, g));
+		assert_eq!(release(CUSTODIAN, 0, 0), Ok(()));
+		assert_eq!(release(CUSTODIAN_1, 0, 1), Ok(()));
+		assert!(System::events().iter().any(|e| matches!(
+			e.event,
+			RuntimeEvent::Access(crate::Event::KeyReleased { request: 0, .. })
+		)));
+		assert_eq!(PendingRequests::<Test>::get(DOCTOR).to_vec(), vec![0]);
+		assert_eq!(release(MANAGER, 0, 2), Ok(()));
+		assert!(PendingRequests::<Test>::get(DOCTOR).is_empty());
 		assert_ok!(Access::do_try_state());
 	});
 }

@@ -14,16 +14,17 @@ fn keys(n: usize) -> BoundedVec<[u8; 32], MaxCustodians> {
 	ceremony(n).1
 }
 
-/// Registers the accounts 30.. that the tests make custodians.
+/// Registers the accounts 30.. that the tests make custodians (invited by governance,
+/// accepted by themselves).
 fn register_custodians() {
 	for a in 30..=33u64 {
-		assert_ok!(Consortium::register_account(
+		assert_ok!(Consortium::invite_account(
 			RuntimeOrigin::root(),
 			1,
 			a,
-			crate::AccountKind::Staff,
-			[a as u8; 32]
+			crate::AccountKind::Staff
 		));
+		assert_ok!(Consortium::accept_invitation(RuntimeOrigin::signed(a), x25519_key(a as u8)));
 	}
 }
 

@@ -1,6 +1,10 @@
-//! Rule family: only registered accounts transact, at most MaxTxPerWindow per window.
+//! Rule family: only active registered accounts transact (an invited one only accepts), at
+//! most MaxTxPerWindow per window.
 
-use crate::{mock::*, CheckRegistered, INVALID_NOT_REGISTERED, INVALID_RATE_LIMITED};
+use crate::{
+	mock::*, AccountKind, AccountStatus, CheckRegistered, INVALID_ACCOUNT_DEREGISTERED,
+	INVALID_ACCOUNT_FROZEN, INVALID_NOT_REGISTERED, INVALID_RATE_LIMITED,
+};
 use frame_support::{assert_ok, dispatch::DispatchInfo};
 use sp_runtime::{
 	traits::{DispatchTransaction, TransactionExtension, TxBaseImplication},
@@ -70,6 +74,56 @@ fn unsigned_only_calls_are_refused_from_any_signer() {
 		);
 		assert!(passed.is_ok_and(|(_, signer, _)| signer.is_none()));
 		assert_ok!(apply(PATIENT, remark()));
+	});
+}
+
+fn accept() -> RuntimeCall {
+	RuntimeCall::Consortium(crate::Call::accept_invitation { x25519: x25519_key(7) })
+}
+
+#[test]
+fn an_invited_account_may_only_accept_and_only_in_time() {
+	new_test_ext().execute_with(|| {
+		// Without an invitation, accepting is refused at the pool like any other call.
+		assert_eq!(apply(STRANGER, accept()).unwrap_err(), custom(INVALID_NOT_REGISTERED));
+		assert_ok!(Consortium::invite_account(
+			RuntimeOrigin::signed(MANAGER),
+			1,
+			STRANGER,
+			AccountKind::Staff
+		));
+		assert_eq!(apply(STRANGER, rotate()).unwrap_err(), custom(INVALID_NOT_REGISTERED));
+		assert_ok!(apply(STRANGER, accept()));
+		// The invitation expires at block 11: then nothing is admitted.
+		System::set_block_number(12);
+		assert_eq!(apply(STRANGER, accept()).unwrap_err(), custom(INVALID_NOT_REGISTERED));
+	});
+}
+
+#[test]
+fn frozen_and_deregistered_accounts_are_refused_whatever_the_call() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Consortium::set_account_status(
+			RuntimeOrigin::root(),
+			PATIENT,
+			AccountStatus::Frozen
+		));
+		assert_ok!(Consortium::set_account_status(
+			RuntimeOrigin::root(),
+			DOCTOR,
+			AccountStatus::Deregistered
+		));
+		// Open calls and invitations included: the status is checked first.
+		for call in [rotate(), remark(), accept()] {
+			assert_eq!(apply(PATIENT, call.clone()).unwrap_err(), custom(INVALID_ACCOUNT_FROZEN));
+			assert_eq!(apply(DOCTOR, call).unwrap_err(), custom(INVALID_ACCOUNT_DEREGISTERED));
+		}
+		assert_ok!(Consortium::set_account_status(
+			RuntimeOrigin::root(),
+			PATIENT,
+			AccountStatus::Active
+		));
+		assert_ok!(apply(PATIENT, rotate()));
 	});
 }
 

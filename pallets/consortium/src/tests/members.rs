@@ -11,6 +11,7 @@ fn nurse() -> Roles {
 #[test]
 fn a_manager_adds_a_member_to_its_organisation() {
 	new_test_ext().execute_with(|| {
+		register(20);
 		assert_ok!(Consortium::add_member(RuntimeOrigin::signed(MANAGER), 1, 20, nurse(), true));
 		assert_eq!(
 			Members::<Test>::get(1, 20),
@@ -71,6 +72,8 @@ fn a_non_manager_cannot_manage_members() {
 fn governance_adds_the_first_manager() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(Consortium::add_organisation(RuntimeOrigin::root(), 3, [3; 32], None));
+		register(30);
+		register(31);
 		let manager = Roles::from_roles(&[Role::Manager]);
 		assert_ok!(Consortium::add_member(RuntimeOrigin::root(), 3, 30, manager, false));
 		assert_eq!(
@@ -85,6 +88,36 @@ fn governance_adds_the_first_manager() {
 			}
 		);
 		assert_ok!(Consortium::add_member(RuntimeOrigin::signed(30), 3, 31, nurse(), false));
+	});
+}
+
+#[test]
+fn only_active_registered_accounts_become_members() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Consortium::add_member(RuntimeOrigin::signed(MANAGER), 1, 20, nurse(), false),
+			Error::<Test>::NotRegistered
+		);
+		assert_ok!(Consortium::invite_account(
+			RuntimeOrigin::signed(MANAGER),
+			1,
+			20,
+			crate::AccountKind::Staff
+		));
+		// Invited is not enough: the account must have published its key.
+		assert_noop!(
+			Consortium::add_member(RuntimeOrigin::signed(MANAGER), 1, 20, nurse(), false),
+			Error::<Test>::NotRegistered
+		);
+		assert_ok!(Consortium::set_account_status(
+			RuntimeOrigin::root(),
+			PATIENT,
+			crate::AccountStatus::Frozen
+		));
+		assert_noop!(
+			Consortium::add_member(RuntimeOrigin::signed(MANAGER), 1, PATIENT, nurse(), false),
+			Error::<Test>::NotRegistered
+		);
 	});
 }
 
