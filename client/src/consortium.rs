@@ -163,13 +163,27 @@ pub async fn invite_account<S: Signer<EhrConfig>>(
 	administer(chain, signer, authority, signed, governance).await?.event()
 }
 
-/// `Consortium::accept_invitation`: `account` accepts its invitation, publishing its own
-/// X25519 key, in a transaction it signs itself.
+/// `Consortium::accept_invitation`: `account` accepts its invitation from `org` as `kind`,
+/// publishing its own X25519 key, in a transaction it signs itself. Refused
+/// (`InvitationMismatch`) if the invitation on chain is from another organisation or for
+/// another kind.
 pub async fn accept_invitation(
 	chain: &Chain,
 	account: &Identity,
+	org: OrgId,
+	kind: AccountKind,
 ) -> Result<events::AccountRegistered, ChainError> {
-	let call = runtime::transactions().consortium().accept_invitation(account.x25519_public());
+	let x25519 = account.x25519_public();
+	let call = runtime::transactions().consortium().accept_invitation(x25519, org, kind);
+	chain.submit(&call, account).await?.event()
+}
+
+/// `Consortium::decline_invitation`: `account` declines the invitation it holds.
+pub async fn decline_invitation(
+	chain: &Chain,
+	account: &Identity,
+) -> Result<events::InvitationCancelled, ChainError> {
+	let call = runtime::transactions().consortium().decline_invitation();
 	chain.submit(&call, account).await?.event()
 }
 
@@ -183,8 +197,8 @@ pub async fn onboard<S: Signer<EhrConfig>>(
 	kind: AccountKind,
 ) -> Result<events::AccountRegistered, ChainError> {
 	let who = crate::chain::account_of(account);
-	invite_account(chain, signer, authority, org, who, kind).await?;
-	accept_invitation(chain, account).await
+	invite_account(chain, signer, authority, org, who, kind.clone()).await?;
+	accept_invitation(chain, account, org, kind).await
 }
 
 /// `Consortium::cancel_invitation`: withdraws an invitation not yet accepted.

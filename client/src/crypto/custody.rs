@@ -71,10 +71,7 @@ use super::DataKey;
 pub const KDF_SALT: &[u8] = b"ehr/custody/v2";
 /// Domain separator of the DLEQ transcript.
 pub const DLEQ_LABEL: &[u8] = b"ehr/custody/dleq/v1";
-/// Domain separator of the capsule's proof of knowledge of `r`.
-pub const POK_LABEL: &[u8] = b"ehr/custody/pok/v2";
-/// Domain separator of a record label.
-pub const RECORD_LABEL: &[u8] = b"ehr/record-label/v1";
+pub use ehr_primitives::capsule::{RecordLabel, POK_LABEL, RECORD_LABEL};
 
 /// Why custody sealing, a share release or the combination failed.
 #[derive(Debug, thiserror::Error)]
@@ -132,43 +129,6 @@ pub enum CustodyError {
 	},
 }
 
-/// The on-chain fields of a record that its custody capsule is bound to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RecordLabel<'a> {
-	/// The patient's account id.
-	pub patient: &'a [u8; 32],
-	/// The organisation that keeps the ciphertext.
-	pub custodian_org: u32,
-	/// The FHIR resource type.
-	pub content_type: &'a [u8],
-	/// BLAKE2b-256 of the ciphertext.
-	pub ciphertext_hash: &'a [u8; 32],
-	/// The ciphertext's size in bytes.
-	pub size: u64,
-	/// The ciphertext's CID, as on chain.
-	pub cid: &'a [u8],
-}
-
-impl RecordLabel<'_> {
-	/// `SHA-512("ehr/record-label/v1" || patient || org (u32 BE) || len || content type ||
-	/// ciphertext hash || size (u64 BE) || len || CID)`, lengths as u32 BE: what a capsule
-	/// of the record is sealed and proved for.
-	pub fn digest(&self) -> [u8; 64] {
-		let mut h = Sha512::new();
-		h.update(RECORD_LABEL);
-		h.update(self.patient);
-		h.update(self.custodian_org.to_be_bytes());
-		for field in [self.content_type, &self.ciphertext_hash[..]] {
-			h.update((field.len() as u32).to_be_bytes());
-			h.update(field);
-		}
-		h.update(self.size.to_be_bytes());
-		h.update((self.cid.len() as u32).to_be_bytes());
-		h.update(self.cid);
-		h.finalize().into()
-	}
-}
-
 /// A data key wrapped to the consortium custody key, with the proof that binds it to one
 /// record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,7 +142,7 @@ pub struct CustodyCapsule {
 }
 
 /// Serialized size of a [`CustodyCapsule`]: `E || c || z || sealed key`.
-pub const CUSTODY_CAPSULE_SIZE: usize = 32 + 64 + 32 + 16;
+pub const CUSTODY_CAPSULE_SIZE: usize = ehr_primitives::capsule::CAPSULE_SIZE;
 
 impl CustodyCapsule {
 	/// `E || c || z || ciphertext`, as stored on chain.
@@ -208,26 +168,6 @@ impl CustodyCapsule {
 	}
 }
 
-/// The challenge of a capsule's proof of knowledge.
-fn pok_challenge(
-	label: &[u8],
-	group_key: &[u8; 32],
-	e: &[u8; 32],
-	a: &[u8; 32],
-	ciphertext: &[u8],
-) -> Scalar {
-	let mut h = Sha512::new();
-	h.update(POK_LABEL);
-	h.update((label.len() as u64).to_be_bytes());
-	h.update(label);
-	for p in [group_key, e, a] {
-		h.update(p);
-	}
-	h.update(ciphertext);
-	let wide: [u8; 64] = h.finalize().into();
-	Scalar::from_bytes_mod_order_wide(&wide)
-}
-
 /// Checks that `capsule` was sealed to `group_key` for the record labelled `label` by
 /// someone who knew its `r`: [`CustodyError::UnboundCapsule`] otherwise
 /// ([`CustodyError::InvalidPoint`] if its `E` is not a point at all).
@@ -236,16 +176,11 @@ pub fn check_capsule(
 	label: &[u8],
 	capsule: &CustodyCapsule,
 ) -> Result<(), CustodyError> {
-	let e = decompress(&capsule.e, "capsule point E")?;
-	let scalar = |b: [u8; 32]| -> Result<Scalar, CustodyError> {
-		Option::from(Scalar::from_canonical_bytes(b)).ok_or(CustodyError::UnboundCapsule)
-	};
-	let (c, z) = (scalar(capsule.proof.c)?, scalar(capsule.proof.z)?);
-	let a = (z * G - c * e).compress().to_bytes();
-	if pok_challenge(label, group_key, &capsule.e, &a, &capsule.ciphertext) != c {
-		return Err(CustodyError::UnboundCapsule);
-	}
-	Ok(())
+	use ehr_primitives::capsule::{verify, CapsuleProblem};
+	verify(group_key, label, &capsule.to_bytes()).map_err(|p| match p {
+		CapsuleProblem::Point => CustodyError::InvalidPoint("capsule point E"),
+		CapsuleProblem::Length | CapsuleProblem::Unbound => CustodyError::UnboundCapsule,
+	})
 }
 
 /// One custodian's secret share `s_i`. Zeroized on drop; `Debug` hides the secret.
@@ -377,7 +312,7 @@ pub fn seal(
 		.expect("32-byte message");
 	let nonce = Zeroizing::new(random_scalar());
 	let a = (*nonce * G).compress().to_bytes();
-	let c = pok_challenge(label, group_key, &e, &a, &ciphertext);
+	let c = ehr_primitives::capsule::challenge(label, group_key, &e, &a, &ciphertext);
 	let z = *nonce + c * *r;
 	Ok(CustodyCapsule { e, proof: DleqProof { c: c.to_bytes(), z: z.to_bytes() }, ciphertext })
 }

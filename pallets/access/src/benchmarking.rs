@@ -226,7 +226,7 @@ mod benchmarks {
 			purpose: Purpose::Research,
 			actions: Actions { read: true, append: false },
 			not_before: now,
-			expires_at: now.saturating_add(1_000),
+			expires_at: now.saturating_add(T::ReleaseMargin::get()).saturating_add(1_000),
 			terms_hash: [1; 32],
 			delegable: false,
 			parent: None,

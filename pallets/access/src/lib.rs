@@ -213,10 +213,11 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
-	/// The requests of each account still waiting for a custodian's share (at most
-	/// `MaxPendingRequests`), by id: a request leaves the list when every custodian of the
-	/// configuration has answered it or when it is pruned, not when the threshold is reached
-	/// (each missing share is work a custodian still does for it).
+	/// The requests of each account still waiting for their key (at most
+	/// `MaxPendingRequests`), by id: a request leaves the list when the threshold of shares
+	/// is released (the other custodians still answer it) or when it is pruned. Counting
+	/// until every custodian answered would let one custodian that is down hold every
+	/// requester to `MaxPendingRequests` reads per `RequestLifetime`.
 	#[pallet::storage]
 	pub type PendingRequests<T: Config> = StorageMap<
 		_,
@@ -502,8 +503,8 @@ pub mod pallet {
 		EmptyBatch,
 		/// A release batch names a request twice. Send one release per request.
 		DuplicateRelease,
-		/// You already have `MaxPendingRequests` requests waiting for custodians' shares. Wait
-		/// until every custodian answers them or they expire (`RequestLifetime` blocks).
+		/// You already have `MaxPendingRequests` requests waiting for their key. Wait until
+		/// the custodians answer them or they expire (`RequestLifetime` blocks).
 		TooManyPendingRequests,
 		/// The account using the grant is frozen or deregistered: no grant to it works until
 		/// a manager of its organisation, or governance, re-activates it.
@@ -561,6 +562,10 @@ pub mod pallet {
 				"EmergencyRequestReserve must leave places for ordinary requests"
 			);
 			assert!(T::MaxPendingRequests::get() > 0, "MaxPendingRequests must be positive");
+			assert!(
+				T::ReleaseMargin::get() < T::MaxEmergencyDuration::get(),
+				"ReleaseMargin must be shorter than an emergency grant"
+			);
 		}
 	}
 
@@ -741,7 +746,7 @@ pub mod pallet {
 		///
 		/// - Origin: the grantee (signed).
 		/// - Changes: inserts an [`AccessRequest`], pruned after `RequestLifetime` blocks, and
-		///   counts it among the caller's [`PendingRequests`] until every custodian answered.
+		///   counts it among the caller's [`PendingRequests`] until its key is released.
 		/// - Events: [`Event::AccessRequested`].
 		/// - Errors: [`Error::UnknownGrant`], [`Error::UnknownRecord`], [`Error::NotGrantee`],
 		///   [`Error::GrantRevoked`], [`Error::GrantNotYetValid`], [`Error::GrantExpired`],

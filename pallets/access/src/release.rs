@@ -175,10 +175,8 @@ impl<T: Config> Pallet<T> {
 			record: r.record,
 			at: now,
 		});
-		if released >= usize::from(T::Consortium::custodians()) {
-			Self::settle(&r.requester, request);
-		}
 		if released == usize::from(T::Consortium::threshold()) {
+			Self::settle(&r.requester, request);
 			Self::deposit_event(Event::KeyReleased {
 				request,
 				requester: r.requester.clone(),

@@ -4,6 +4,13 @@ use super::*;
 use frame_benchmarking::v2::*;
 use frame_system::RawOrigin;
 
+/// The X25519 base point (u = 9): a valid public key.
+const BASE_POINT: [u8; 32] = {
+	let mut k = [0u8; 32];
+	k[0] = 9;
+	k
+};
+
 fn setup_manager<T: Config>(org: OrgId) -> T::AccountId {
 	let manager: T::AccountId = account("manager", 0, 0);
 	Organisations::<T>::insert(
@@ -21,7 +28,7 @@ fn setup_manager<T: Config>(org: OrgId) -> T::AccountId {
 		MemberInfo { roles: Roles::from_roles(&[Role::Manager]), emergency: false },
 	);
 	MemberOrgs::<T>::insert(&manager, org, ());
-	Pallet::<T>::do_register(&manager, AccountKind::Staff, [9; 32], None, None);
+	Pallet::<T>::do_register(&manager, AccountKind::Staff, BASE_POINT, None, None);
 	manager
 }
 
@@ -53,6 +60,7 @@ mod benchmarks {
 	fn add_member() {
 		let manager = setup_manager::<T>(7);
 		let who: T::AccountId = account("member", 0, 0);
+		Pallet::<T>::do_register(&who, AccountKind::Staff, BASE_POINT, None, None);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(manager), 7, who.clone(), Roles(Roles::VALID_MASK), true);
 		assert!(Members::<T>::contains_key(7, who));
@@ -100,7 +108,7 @@ mod benchmarks {
 		);
 		assert!(invited.is_ok());
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), [9; 32]);
+		_(RawOrigin::Signed(who.clone()), BASE_POINT, 7, AccountKind::Patient);
 		assert!(Accounts::<T>::contains_key(who));
 	}
 
@@ -126,7 +134,9 @@ mod benchmarks {
 		// account and membership, the custody configuration.
 		let manager = setup_manager::<T>(7);
 		let who: T::AccountId = account("staff", 0, 0);
-		Pallet::<T>::do_register(&who, AccountKind::Staff, [9; 32], None, Some(7));
+		Pallet::<T>::do_register(&who, AccountKind::Staff, BASE_POINT, None, Some(7));
+		Members::<T>::insert(7, &who, MemberInfo { roles: Roles(2), emergency: false });
+		MemberOrgs::<T>::insert(&who, 7, ());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(manager), who.clone(), AccountStatus::Frozen);
 		assert_eq!(Accounts::<T>::get(who).map(|a| a.status), Some(AccountStatus::Frozen));
@@ -135,7 +145,7 @@ mod benchmarks {
 	#[benchmark]
 	fn set_account_kind() -> Result<(), BenchmarkError> {
 		let who: T::AccountId = account("staff", 0, 0);
-		Pallet::<T>::do_register(&who, AccountKind::Staff, [9; 32], None, None);
+		Pallet::<T>::do_register(&who, AccountKind::Staff, BASE_POINT, None, None);
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
@@ -149,7 +159,7 @@ mod benchmarks {
 		let who: T::AccountId = account("patient", 0, 0);
 		Pallet::<T>::do_register(&who, AccountKind::Patient, [1; 32], None, None);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), [9; 32]);
+		_(RawOrigin::Signed(who), BASE_POINT);
 	}
 
 	#[benchmark]

@@ -36,7 +36,8 @@ pub const INVALID_ACCOUNT_DEREGISTERED: u8 = 173;
 /// - of a `Config::UnsignedOnly` call (`InvalidTransaction::Call`);
 /// - whose signer is a frozen or deregistered account, whatever the call;
 /// - whose signer is not a registered account, unless the call is one of `Config::OpenCalls`
-///   or the signer's own acceptance of a live invitation (`accept_invitation`);
+///   or the signer's own answer to a live invitation (`accept_invitation`,
+///   `decline_invitation`);
 ///
 /// and limits every signer to `Config::MaxTxPerWindow` transactions per `Config::RateWindow`
 /// blocks.
@@ -96,7 +97,11 @@ where
 				Err(InvalidTransaction::Custom(INVALID_ACCOUNT_DEREGISTERED).into())
 			}
 			None if T::OpenCalls::contains(call) => Ok(()),
-			None if matches!(call.is_sub_type(), Some(Call::accept_invitation { .. })) => {
+			None if matches!(
+				call.is_sub_type(),
+				Some(Call::accept_invitation { .. } | Call::decline_invitation {})
+			) =>
+			{
 				let now = frame_system::Pallet::<T>::block_number();
 				match Invitations::<T>::get(who) {
 					Some(i) if i.expires_at >= now => Ok(()),

@@ -391,13 +391,24 @@ pub mod pallet {
 		/// Publish the key the wallet derived (`ehr account show`).
 		InvalidX25519Key,
 		/// The caller may not change this account: only governance, or a manager of the
-		/// organisation a staff account was onboarded under.
+		/// organisation a staff account was onboarded under and is still a member of, for an
+		/// account that is not a manager there.
 		NotAccountAuthority,
 		/// The account is a custodian of the active custody configuration: it cannot be frozen
 		/// or deregistered until governance replaces the configuration without it.
 		CustodianAccount,
 		/// The account is deregistered, which is final.
 		AccountDeregistered,
+		/// The invitation is not the one the account expected (another organisation, or
+		/// another kind): nothing was accepted. Decline it (`decline_invitation`) if it is not
+		/// wanted.
+		InvitationMismatch,
+		/// Only staff accounts hold roles in an organisation. Invite the person's staff
+		/// account (a patient account stays a patient's).
+		NotStaff,
+		/// The account still holds memberships: a member is staff. Remove its memberships
+		/// first.
+		HasMemberships,
 		/// The custody configuration is inconsistent: as many verification keys as custodian
 		/// accounts, no duplicate account, and `1 <= threshold <= custodians` are required.
 		InvalidCustodyConfig,
@@ -408,7 +419,8 @@ pub mod pallet {
 		/// whose value at zero is the group key (keys of another ceremony, in another order,
 		/// or another threshold). Publish one ceremony's keys, in custodian order.
 		InconsistentCustodyKeys,
-		/// A custodian account is not a registered account. Register it first.
+		/// A custodian account is not an active registered account. Invite it (and have it
+		/// accept) first, or re-activate it.
 		CustodianNotRegistered,
 		/// The new status (or kind) equals the current one. Nothing to do.
 		StatusUnchanged,
@@ -493,7 +505,8 @@ pub mod pallet {
 		/// - Events: [`Event::MemberAdded`].
 		/// - Errors: [`Error::UnknownOrg`], [`Error::OrgSuspended`], [`Error::NotManagerOfOrg`],
 		///   [`Error::InvalidRoles`], [`Error::NotRegistered`] (the account must have accepted
-		///   its invitation and be active), [`Error::AlreadyMember`]; `BadOrigin`.
+		///   its invitation and be active), [`Error::NotStaff`], [`Error::AlreadyMember`];
+		///   `BadOrigin`.
 		#[pallet::call_index(2)]
 		#[pallet::weight((T::WeightInfo::add_member(), DispatchClass::Normal, Pays::No))]
 		pub fn add_member(
@@ -505,7 +518,8 @@ pub mod pallet {
 		) -> DispatchResult {
 			let by = Self::ensure_manager_or_governance(origin, org)?;
 			ensure!(roles.is_valid() && !roles.is_empty(), Error::<T>::InvalidRoles);
-			ensure!(Self::active_account(&who).is_some(), Error::<T>::NotRegistered);
+			let account = Self::active_account(&who).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(account.kind == AccountKind::Staff, Error::<T>::NotStaff);
 			ensure!(!Members::<T>::contains_key(org, &who), Error::<T>::AlreadyMember);
 			Members::<T>::insert(org, &who, MemberInfo { roles, emergency });
 			MemberOrgs::<T>::insert(&who, org, ());
@@ -682,15 +696,28 @@ pub mod pallet {
 		/// - Changes: removes the [`Invitation`], inserts the [`AccountInfo`] (the provider
 		///   reference stays).
 		/// - Events: [`Event::AccountRegistered`].
+		/// The account names the organisation and the kind it expects, so it cannot be made
+		/// the staff of another hospital (whose managers could then freeze it) by an
+		/// invitation that got there first.
+		///
 		/// - Errors: [`Error::NotInvited`], [`Error::InvitationExpired`],
-		///   [`Error::InvalidX25519Key`]; `BadOrigin`.
+		///   [`Error::InvitationMismatch`], [`Error::InvalidX25519Key`]; `BadOrigin`.
 		#[pallet::call_index(9)]
 		#[pallet::weight((T::WeightInfo::accept_invitation(), DispatchClass::Normal, Pays::No))]
-		pub fn accept_invitation(origin: OriginFor<T>, x25519: [u8; 32]) -> DispatchResult {
+		pub fn accept_invitation(
+			origin: OriginFor<T>,
+			x25519: [u8; 32],
+			org: OrgId,
+			kind: AccountKind,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let invitation = Invitations::<T>::get(&who).ok_or(Error::<T>::NotInvited)?;
 			let now = Self::now();
 			ensure!(invitation.expires_at >= now, Error::<T>::InvitationExpired);
+			ensure!(
+				invitation.org == org && invitation.kind == kind,
+				Error::<T>::InvitationMismatch
+			);
 			ensure!(x25519::is_valid(&x25519), Error::<T>::InvalidX25519Key);
 			Invitations::<T>::remove(&who);
 			let Invitation { kind, org, invited_by: by, .. } = invitation;
@@ -730,6 +757,29 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Decline one's own invitation (an unwanted one, or one from the wrong organisation,
+		/// so that the right one can be sent).
+		///
+		/// - Origin: the invited account (signed; [`CheckRegistered`] admits it like
+		///   `accept_invitation`).
+		/// - Changes: removes the [`Invitation`]; decrements the account's providers.
+		/// - Events: [`Event::InvitationCancelled`] (`by` is the account).
+		/// - Errors: [`Error::NotInvited`]; `BadOrigin`.
+		#[pallet::call_index(13)]
+		#[pallet::weight((T::WeightInfo::cancel_invitation(), DispatchClass::Normal, Pays::No))]
+		pub fn decline_invitation(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(Invitations::<T>::contains_key(&who), Error::<T>::NotInvited);
+			Invitations::<T>::remove(&who);
+			let _ = frame_system::Pallet::<T>::dec_providers(&who);
+			Self::deposit_event(Event::InvitationCancelled {
+				who: who.clone(),
+				by: Some(who),
+				at: Self::now(),
+			});
+			Ok(())
+		}
+
 		/// Freeze, re-activate or deregister an account. A frozen or deregistered account's
 		/// transactions are refused before the pool, it holds no role in any organisation, and
 		/// no grant to it works, delegations included, from this block on (the access pallet's
@@ -737,7 +787,8 @@ pub mod pallet {
 		/// memberships stay in storage without effect until a manager removes them.
 		///
 		/// - Origin: `GovernanceOrigin` for any account; a manager (signed) of the active
-		///   organisation a **staff** account was onboarded under, for that account.
+		///   organisation a **staff** account was onboarded under, while the account is still a
+		///   member there and is not a manager there (managers do not freeze each other).
 		/// - Changes: the account's status.
 		/// - Events: [`Event::AccountStatusChanged`].
 		/// - Errors: [`Error::NotRegistered`] (no such account), [`Error::NotAccountAuthority`],
@@ -759,7 +810,13 @@ pub mod pallet {
 						.org
 						.filter(|_| account.kind == AccountKind::Staff)
 						.ok_or(Error::<T>::NotAccountAuthority)?;
-					Self::ensure_manager_or_governance(origin, org)?
+					let by = Self::ensure_manager_or_governance(origin, org)?;
+					let membership = Members::<T>::get(org, &who);
+					ensure!(
+						membership.is_some_and(|m| !m.roles.contains(Role::Manager)),
+						Error::<T>::NotAccountAuthority
+					);
+					by
 				}
 			};
 			ensure!(account.status != AccountStatus::Deregistered, Error::<T>::AccountDeregistered);
@@ -779,7 +836,8 @@ pub mod pallet {
 		/// - Changes: the account's `kind`.
 		/// - Events: [`Event::AccountKindChanged`].
 		/// - Errors: [`Error::NotRegistered`], [`Error::AccountDeregistered`],
-		///   [`Error::StatusUnchanged`]; `BadOrigin`.
+		///   [`Error::StatusUnchanged`], [`Error::HasMemberships`] (a member cannot become a
+		///   patient); `BadOrigin`.
 		#[pallet::call_index(12)]
 		#[pallet::weight((T::WeightInfo::set_account_kind(), DispatchClass::Normal, Pays::No))]
 		pub fn set_account_kind(
@@ -792,6 +850,11 @@ pub mod pallet {
 				let a = a.as_mut().ok_or(Error::<T>::NotRegistered)?;
 				ensure!(a.status != AccountStatus::Deregistered, Error::<T>::AccountDeregistered);
 				ensure!(a.kind != kind, Error::<T>::StatusUnchanged);
+				ensure!(
+					kind == AccountKind::Staff
+						|| MemberOrgs::<T>::iter_key_prefix(&who).next().is_none(),
+					Error::<T>::HasMemberships
+				);
 				a.kind = kind;
 				Ok(())
 			})?;
@@ -978,6 +1041,10 @@ impl<T: Config> Membership<T::AccountId> for Pallet<T> {
 
 	fn threshold() -> u16 {
 		Custody::<T>::get().map(|c| c.threshold).unwrap_or(0)
+	}
+
+	fn custody_key() -> Option<[u8; 32]> {
+		Custody::<T>::get().map(|c| c.public_key)
 	}
 
 	fn custodians() -> u16 {

@@ -128,6 +128,8 @@ pub fn register(who: u64) {
 	));
 	frame_support::assert_ok!(Consortium::accept_invitation(
 		RuntimeOrigin::signed(who),
-		x25519_key(who as u8)
+		x25519_key(who as u8),
+		1,
+		AccountKind::Staff
 	));
 }

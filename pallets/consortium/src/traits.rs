@@ -43,6 +43,8 @@ pub trait Membership<AccountId> {
 	fn threshold() -> u16;
 	/// How many custodians the custody configuration has (0 when none is set).
 	fn custodians() -> u16;
+	/// The custody group key `S` capsules are sealed to, if a configuration is set.
+	fn custody_key() -> Option<[u8; 32]>;
 	/// The organisations `who` is a member of, with the roles held there (active organisations
 	/// only). Iterates the account's memberships: for runtime APIs, not for extrinsics.
 	fn memberships_of(who: &AccountId) -> alloc::vec::Vec<(OrgId, Roles)>;

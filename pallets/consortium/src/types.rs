@@ -203,8 +203,9 @@ pub enum AccountStatus {
 	/// Its transactions are refused before the pool and no grant to it works, until it is
 	/// set active again.
 	Frozen,
-	/// For good: like frozen, its memberships are gone, and the account id is never
-	/// registered again (its nonce is kept, so its old transactions cannot be replayed).
+	/// For good: like frozen (its memberships stay in storage without effect), and the
+	/// account id is never registered again (its nonce is kept, so its old transactions
+	/// cannot be replayed).
 	Deregistered,
 }
 

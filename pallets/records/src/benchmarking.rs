@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::Pallet as Records;
+use ehr_primitives::capsule::Scalar;
 use frame_benchmarking::v2::*;
 use frame_system::RawOrigin;
 use pallet_consortium::{AccountKind, Role, Roles};
@@ -74,6 +75,25 @@ mod benchmarks {
 		let grant = T::AppendPermission::bench_allow(&staff, &patient);
 		let cid =
 			BoundedVec::try_from(LONG_CID.to_vec()).map_err(|_| BenchmarkError::Weightless)?;
+		// The capsule's proof is verified: it must be one a client made for these fields.
+		if T::Consortium::custody_key().is_none() {
+			T::Consortium::bench_set_custody(alloc::vec![staff.clone()], 1);
+		}
+		let group_key = T::Consortium::custody_key().ok_or(BenchmarkError::Weightless)?;
+		let patient_id = patient.encode();
+		let label = ehr_primitives::capsule::RecordLabel {
+			patient: &patient_id,
+			custodian_org: org,
+			content_type: &content_type,
+			ciphertext_hash: &[1; 32],
+			size: u64::MAX,
+			cid: &cid,
+		}
+		.digest();
+		let (r, k) = (Scalar::from(7u64), Scalar::from(11u64));
+		let proved = ehr_primitives::capsule::prove(&group_key, &label, &r, &k, &[3; 48]);
+		let custody =
+			BoundedVec::try_from(proved.to_vec()).map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(staff),
@@ -84,7 +104,7 @@ mod benchmarks {
 			u64::MAX,
 			content_type,
 			bounded::<T::MaxCapsuleLen>(1, None),
-			custody_capsule::<T>(u64::MAX),
+			custody,
 			Some(previous),
 			Some(grant),
 		);

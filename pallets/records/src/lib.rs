@@ -206,6 +206,14 @@ pub mod pallet {
 		/// registration that got in first with the same bytes). Seal the data key afresh (a
 		/// new capsule has a new point) and register again.
 		CapsuleReused,
+		/// The custody capsule's proof does not verify for this record's fields (patient,
+		/// organisation, content type, ciphertext hash, size, CID) under the consortium's
+		/// custody key: it was sealed for another record, re-filed, or modified. Seal the
+		/// data key for this record with the current client.
+		UnboundCustodyCapsule,
+		/// No custody configuration is set, so no custody capsule can be checked. Governance
+		/// must set one first.
+		NoCustody,
 		/// The size is zero. Register the ciphertext's size in bytes.
 		EmptyPayload,
 		/// The custodian organisation does not exist or is suspended. Pick an active one.
@@ -260,14 +268,20 @@ pub mod pallet {
 		///   ephemeral point; links `previous`.
 		/// - Events: [`Event::RecordRegistered`].
 		/// - Errors: [`Error::InvalidCid`], [`Error::InvalidContentType`],
-		///   [`Error::EmptyCapsule`], [`Error::BadCustodyCapsule`], [`Error::CapsuleReused`],
+		///   [`Error::EmptyCapsule`], [`Error::BadCustodyCapsule`] (length),
 		///   [`Error::EmptyPayload`], [`Error::UnknownOrg`],
 		///   [`Error::UnknownPatient`], [`Error::GrantRequired`], the access pallet's grant
 		///   errors (e.g. `GrantExpired`, `NotGrantee`, `AppendNotAllowed`),
 		///   [`Error::NotMemberOfCustodianOrg`], [`Error::UnknownPrevious`],
 		///   [`Error::PreviousOfAnotherPatient`], [`Error::PreviousOfAnotherType`],
-		///   [`Error::PreviousAlreadySuperseded`],
-		///   [`Error::RecordIdOverflow`]; `BadOrigin`.
+		///   [`Error::PreviousAlreadySuperseded`], [`Error::NoCustody`],
+		///   [`Error::BadCustodyCapsule`] (`E` not a point), [`Error::UnboundCustodyCapsule`],
+		///   [`Error::CapsuleReused`], [`Error::RecordIdOverflow`]; `BadOrigin`.
+		///
+		/// The custody capsule's proof of knowledge is verified against the record's own
+		/// fields and the custody key ([`ehr_primitives::capsule::verify`]), so a capsule copied
+		/// from another record, or re-filed under another patient or content type, is refused
+		/// here (and would get no share from any custodian, which checks again).
 		#[pallet::call_index(0)]
 		#[pallet::weight((T::WeightInfo::register(), DispatchClass::Normal, Pays::No))]
 		#[allow(clippy::too_many_arguments)] // extrinsic parameters, documented above
@@ -295,8 +309,6 @@ pub mod pallet {
 				u32::try_from(custody_capsule.len()).ok() == Some(T::CustodyCapsuleLen::get()),
 				Error::<T>::BadCustodyCapsule
 			);
-			let point = capsule_point(&custody_capsule).ok_or(Error::<T>::BadCustodyCapsule)?;
-			ensure!(!CapsulePoints::<T>::contains_key(point), Error::<T>::CapsuleReused);
 			ensure!(size > 0, Error::<T>::EmptyPayload);
 			ensure!(T::Consortium::org_exists(custodian_org), Error::<T>::UnknownOrg);
 			ensure!(T::Consortium::is_patient(&patient), Error::<T>::UnknownPatient);
@@ -321,6 +333,16 @@ pub mod pallet {
 					Error::<T>::PreviousAlreadySuperseded
 				);
 			}
+			let point = Self::check_custody_capsule(
+				&patient,
+				custodian_org,
+				&content_type,
+				&ciphertext_hash,
+				size,
+				&cid,
+				&custody_capsule,
+			)?;
+			ensure!(!CapsulePoints::<T>::contains_key(point), Error::<T>::CapsuleReused);
 			let id = NextRecordId::<T>::get();
 			let next = id.checked_add(1).ok_or(Error::<T>::RecordIdOverflow)?;
 
@@ -402,7 +424,7 @@ pub mod pallet {
 
 /// The ephemeral point `E` of a custody capsule: its first 32 bytes.
 pub fn capsule_point(custody_capsule: &[u8]) -> Option<[u8; 32]> {
-	custody_capsule.get(..32).and_then(|e| e.try_into().ok())
+	ehr_primitives::capsule::ephemeral_point(custody_capsule)
 }
 
 /// Whether `t` looks like a FHIR resource type name.
@@ -412,6 +434,37 @@ fn is_fhir_type(t: &[u8]) -> bool {
 }
 
 impl<T: Config> Pallet<T> {
+	/// Verifies the proof of `capsule` for the record with these fields under the custody
+	/// key, and returns its ephemeral point.
+	#[allow(clippy::too_many_arguments)] // the record's fields, as `register` takes them
+	fn check_custody_capsule(
+		patient: &T::AccountId,
+		custodian_org: OrgId,
+		content_type: &[u8],
+		ciphertext_hash: &[u8; 32],
+		size: u64,
+		cid: &[u8],
+		capsule: &[u8],
+	) -> Result<[u8; 32], Error<T>> {
+		use ehr_primitives::capsule::{verify, CapsuleProblem, RecordLabel};
+		let group_key = T::Consortium::custody_key().ok_or(Error::<T>::NoCustody)?;
+		let patient = patient.encode();
+		let label = RecordLabel {
+			patient: &patient,
+			custodian_org,
+			content_type,
+			ciphertext_hash,
+			size,
+			cid,
+		}
+		.digest();
+		verify(&group_key, &label, capsule).map_err(|p| match p {
+			CapsuleProblem::Length | CapsuleProblem::Point => Error::<T>::BadCustodyCapsule,
+			CapsuleProblem::Unbound => Error::<T>::UnboundCustodyCapsule,
+		})?;
+		capsule_point(capsule).ok_or(Error::<T>::BadCustodyCapsule)
+	}
+
 	/// Chain time in milliseconds.
 	pub fn now_ms() -> u64 {
 		T::Time::now().saturated_into::<u64>()

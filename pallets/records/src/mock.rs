@@ -133,7 +133,17 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			(OTHER_PATIENT, AccountKind::Patient, [4; 32]),
 			(DOCTOR_B, AccountKind::Staff, [5; 32]),
 		],
-		custody: None,
+		// A 1-of-1 custody held by the manager's account: capsules are checked against its
+		// group key.
+		custody: Some({
+			let (public_key, verification_keys) = pallet_consortium::custody::public_keys(&[9], 1);
+			pallet_consortium::GenesisCustody {
+				public_key,
+				verification_keys,
+				custodian_accounts: vec![MANAGER],
+				threshold: 1,
+			}
+		}),
 	}
 	.assimilate_storage(&mut t)
 	.unwrap();

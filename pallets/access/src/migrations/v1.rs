@@ -1,4 +1,4 @@
-//! Version 0 to 1: count every open request that still waits for a custodian's share in
+//! Version 0 to 1: count every open request that still waits for its key in
 //! [`PendingRequests`](crate::PendingRequests).
 //!
 //! Version 0 kept no such list. Requests live `RequestLifetime` blocks, so there are at most
@@ -18,9 +18,9 @@ pub struct InnerMigrateV0ToV1<T>(core::marker::PhantomData<T>);
 
 impl<T: Config> UncheckedOnRuntimeUpgrade for InnerMigrateV0ToV1<T> {
 	fn on_runtime_upgrade() -> Weight {
-		let custodians = usize::from(T::Consortium::custodians());
+		let threshold = usize::from(T::Consortium::threshold());
 		let mut waiting: alloc::vec::Vec<_> = Requests::<T>::iter()
-			.filter(|(_, r)| r.shares.len() < custodians)
+			.filter(|(_, r)| r.shares.len() < threshold)
 			.map(|(id, r)| (id, r.requester))
 			.collect();
 		let reads = u64::try_from(waiting.len()).unwrap_or(u64::MAX).saturating_add(1);

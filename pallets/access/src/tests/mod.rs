@@ -63,7 +63,14 @@ pub fn register_by(
 		1000,
 		BoundedVec::try_from(t.to_vec()).unwrap(),
 		BoundedVec::try_from(vec![1u8; 80]).unwrap(),
-		custody_capsule(NEXT_CAPSULE.fetch_add(1, core::sync::atomic::Ordering::Relaxed)),
+		custody_capsule(
+			patient,
+			ORG_A,
+			t,
+			&[0xab; 32],
+			1000,
+			NEXT_CAPSULE.fetch_add(1, core::sync::atomic::Ordering::Relaxed),
+		),
 		None,
 		grant,
 	)
@@ -72,11 +79,33 @@ pub fn register_by(
 /// Seeds of the custody capsules `register_by` files: every record gets its own point.
 static NEXT_CAPSULE: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(1);
 
-/// A custody capsule of the records pallet's length whose ephemeral point starts with `seed`.
-pub fn custody_capsule(seed: u64) -> pallet_records::CapsuleOf<Test> {
-	let mut v = vec![3u8; 144];
-	v[..8].copy_from_slice(&seed.to_le_bytes());
-	BoundedVec::try_from(v).unwrap()
+/// The custody capsule a client seals for a record of `patient` with these fields (CID
+/// [`CID`]) under the mock's custody key, with ephemeral scalar `seed`.
+pub fn custody_capsule(
+	patient: u64,
+	org: u32,
+	content_type: &[u8],
+	ciphertext_hash: &[u8; 32],
+	size: u64,
+	seed: u64,
+) -> pallet_records::CapsuleOf<Test> {
+	use codec::Encode;
+	use ehr_primitives::capsule::{prove, RecordLabel, Scalar};
+	use pallet_consortium::Membership;
+	let key = <Consortium as Membership<u64>>::custody_key().unwrap();
+	let patient = patient.encode();
+	let label = RecordLabel {
+		patient: &patient,
+		custodian_org: org,
+		content_type,
+		ciphertext_hash,
+		size,
+		cid: CID,
+	}
+	.digest();
+	let r = Scalar::from(seed);
+	let capsule = prove(&key, &label, &r, &Scalar::from(seed.wrapping_add(1 << 40)), &[3; 48]);
+	BoundedVec::try_from(capsule.to_vec()).unwrap()
 }
 
 /// `patient` grants `grantee` access for a purpose, within `[nb, exp)`.

@@ -20,7 +20,12 @@ fn invite(by: RuntimeOrigin, org: u32, who: u64, kind: AccountKind) -> sp_runtim
 /// `who` invited by org 1's manager as staff, accepted, and made a doctor of org 1.
 fn onboard_doctor(who: u64) {
 	assert_ok!(invite(RuntimeOrigin::signed(MANAGER), 1, who, AccountKind::Staff));
-	assert_ok!(Consortium::accept_invitation(RuntimeOrigin::signed(who), x25519_key(9)));
+	assert_ok!(Consortium::accept_invitation(
+		RuntimeOrigin::signed(who),
+		x25519_key(9),
+		1,
+		AccountKind::Staff
+	));
 	let roles = crate::Roles::from_roles(&[Role::Doctor]);
 	assert_ok!(Consortium::add_member(RuntimeOrigin::signed(MANAGER), 1, who, roles, true));
 }
@@ -57,7 +62,12 @@ fn a_manager_invites_and_the_account_publishes_its_own_key() {
 		assert_eq!(Consortium::x25519_of(&NEWCOMER), None);
 
 		System::set_block_number(11);
-		assert_ok!(Consortium::accept_invitation(RuntimeOrigin::signed(NEWCOMER), x25519_key(7)));
+		assert_ok!(Consortium::accept_invitation(
+			RuntimeOrigin::signed(NEWCOMER),
+			x25519_key(7),
+			1,
+			AccountKind::Patient
+		));
 		assert_eq!(
 			Accounts::<Test>::get(NEWCOMER),
 			Some(AccountInfo {
@@ -144,17 +154,32 @@ fn only_the_invited_account_accepts_in_time_with_a_valid_key() {
 		// Someone else (a registered account included) cannot take the invitation.
 		for who in [STRANGER, PATIENT] {
 			assert_noop!(
-				Consortium::accept_invitation(RuntimeOrigin::signed(who), x25519_key(7)),
+				Consortium::accept_invitation(
+					RuntimeOrigin::signed(who),
+					x25519_key(7),
+					1,
+					AccountKind::Staff
+				),
 				Error::<Test>::NotInvited
 			);
 		}
 		assert_noop!(
-			Consortium::accept_invitation(RuntimeOrigin::signed(NEWCOMER), WEAK_KEY),
+			Consortium::accept_invitation(
+				RuntimeOrigin::signed(NEWCOMER),
+				WEAK_KEY,
+				1,
+				AccountKind::Staff
+			),
 			Error::<Test>::InvalidX25519Key
 		);
 		System::set_block_number(12);
 		assert_noop!(
-			Consortium::accept_invitation(RuntimeOrigin::signed(NEWCOMER), x25519_key(7)),
+			Consortium::accept_invitation(
+				RuntimeOrigin::signed(NEWCOMER),
+				x25519_key(7),
+				1,
+				AccountKind::Staff
+			),
 			Error::<Test>::InvitationExpired
 		);
 		assert!(!Consortium::is_registered(&NEWCOMER));
@@ -179,7 +204,12 @@ fn an_invitation_is_cancelled_by_its_organisation_or_governance() {
 			Event::InvitationCancelled { who: NEWCOMER, by: Some(MANAGER), at: 1 }
 		);
 		assert_noop!(
-			Consortium::accept_invitation(RuntimeOrigin::signed(NEWCOMER), x25519_key(7)),
+			Consortium::accept_invitation(
+				RuntimeOrigin::signed(NEWCOMER),
+				x25519_key(7),
+				1,
+				AccountKind::Staff
+			),
 			Error::<Test>::NotInvited
 		);
 		assert_noop!(
@@ -364,6 +394,7 @@ fn governance_corrects_an_accounts_kind() {
 			Consortium::set_account_kind(RuntimeOrigin::root(), DOCTOR, AccountKind::Staff),
 			Error::<Test>::StatusUnchanged
 		);
+		assert_ok!(Consortium::remove_member(RuntimeOrigin::root(), 1, DOCTOR));
 		assert_ok!(Consortium::set_account_kind(
 			RuntimeOrigin::root(),
 			DOCTOR,
@@ -401,5 +432,89 @@ fn migration_v1_makes_version_0_accounts_active_without_an_organisation() {
 			})
 		);
 		assert_eq!(Consortium::on_chain_storage_version(), 1);
+	});
+}
+
+#[test]
+fn an_account_accepts_only_the_invitation_it_expects_and_may_decline() {
+	new_test_ext().execute_with(|| {
+		// Hospital 2's governance-made invitation got there first: accepting it as hospital
+		// 1's staff (or as a patient) is refused, and nothing is registered.
+		assert_ok!(invite(RuntimeOrigin::root(), 2, NEWCOMER, AccountKind::Staff));
+		let accept = |org, kind| {
+			Consortium::accept_invitation(RuntimeOrigin::signed(NEWCOMER), x25519_key(7), org, kind)
+		};
+		assert_noop!(accept(1, AccountKind::Staff), Error::<Test>::InvitationMismatch);
+		assert_noop!(accept(2, AccountKind::Patient), Error::<Test>::InvitationMismatch);
+		// The account declines it, and the right one can be sent.
+		assert_ok!(Consortium::decline_invitation(RuntimeOrigin::signed(NEWCOMER)));
+		assert_eq!(Invitations::<Test>::get(NEWCOMER), None);
+		assert_eq!(System::providers(&NEWCOMER), 0);
+		assert_eq!(
+			super::last_event(),
+			Event::InvitationCancelled { who: NEWCOMER, by: Some(NEWCOMER), at: 1 }
+		);
+		assert_noop!(
+			Consortium::decline_invitation(RuntimeOrigin::signed(NEWCOMER)),
+			Error::<Test>::NotInvited
+		);
+		assert_ok!(invite(RuntimeOrigin::signed(MANAGER), 1, NEWCOMER, AccountKind::Staff));
+		assert_ok!(accept(1, AccountKind::Staff));
+		assert_eq!(Accounts::<Test>::get(NEWCOMER).and_then(|a| a.org), Some(1));
+	});
+}
+
+#[test]
+fn managers_do_not_freeze_managers_nor_staff_who_left() {
+	new_test_ext().execute_with(|| {
+		onboard_doctor(NEWCOMER);
+		let freeze = |by: u64, who: u64| {
+			Consortium::set_account_status(RuntimeOrigin::signed(by), who, AccountStatus::Frozen)
+		};
+		// Made a manager too, the doctor is out of reach of the other managers.
+		let both = crate::Roles::from_roles(&[Role::Doctor, Role::Manager]);
+		assert_ok!(Consortium::update_member(RuntimeOrigin::root(), 1, NEWCOMER, both, false));
+		assert_noop!(freeze(MANAGER, NEWCOMER), Error::<Test>::NotAccountAuthority);
+		// Having left hospital 1 (now serving at hospital 2 only), likewise.
+		assert_ok!(Consortium::remove_member(RuntimeOrigin::root(), 1, NEWCOMER));
+		let doctor = crate::Roles::from_roles(&[Role::Doctor]);
+		assert_ok!(Consortium::add_member(RuntimeOrigin::root(), 2, NEWCOMER, doctor, false));
+		assert_noop!(freeze(MANAGER, NEWCOMER), Error::<Test>::NotAccountAuthority);
+		assert!(Consortium::has_role(2, &NEWCOMER, Role::Doctor));
+		// Governance still can.
+		assert_ok!(Consortium::set_account_status(
+			RuntimeOrigin::root(),
+			NEWCOMER,
+			AccountStatus::Frozen
+		));
+	});
+}
+
+#[test]
+fn only_staff_hold_roles() {
+	new_test_ext().execute_with(|| {
+		// A manager's second account, onboarded as a patient (which managers cannot freeze),
+		// cannot be made a manager.
+		assert_ok!(invite(RuntimeOrigin::signed(MANAGER), 1, NEWCOMER, AccountKind::Patient));
+		assert_ok!(Consortium::accept_invitation(
+			RuntimeOrigin::signed(NEWCOMER),
+			x25519_key(7),
+			1,
+			AccountKind::Patient
+		));
+		let manager = crate::Roles::from_roles(&[Role::Manager]);
+		assert_noop!(
+			Consortium::add_member(RuntimeOrigin::signed(MANAGER), 1, NEWCOMER, manager, false),
+			Error::<Test>::NotStaff
+		);
+		assert_noop!(
+			Consortium::add_member(RuntimeOrigin::root(), 1, PATIENT, manager, false),
+			Error::<Test>::NotStaff
+		);
+		// Nor can a member be turned into a patient.
+		assert_noop!(
+			Consortium::set_account_kind(RuntimeOrigin::root(), DOCTOR, AccountKind::Patient),
+			Error::<Test>::HasMemberships
+		);
 	});
 }

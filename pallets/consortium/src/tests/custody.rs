@@ -24,7 +24,12 @@ fn register_custodians() {
 			a,
 			crate::AccountKind::Staff
 		));
-		assert_ok!(Consortium::accept_invitation(RuntimeOrigin::signed(a), x25519_key(a as u8)));
+		assert_ok!(Consortium::accept_invitation(
+			RuntimeOrigin::signed(a),
+			x25519_key(a as u8),
+			1,
+			crate::AccountKind::Staff
+		));
 	}
 }
 

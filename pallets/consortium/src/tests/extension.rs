@@ -78,7 +78,11 @@ fn unsigned_only_calls_are_refused_from_any_signer() {
 }
 
 fn accept() -> RuntimeCall {
-	RuntimeCall::Consortium(crate::Call::accept_invitation { x25519: x25519_key(7) })
+	RuntimeCall::Consortium(crate::Call::accept_invitation {
+		x25519: x25519_key(7),
+		org: 1,
+		kind: AccountKind::Staff,
+	})
 }
 
 #[test]
@@ -94,9 +98,14 @@ fn an_invited_account_may_only_accept_and_only_in_time() {
 		));
 		assert_eq!(apply(STRANGER, rotate()).unwrap_err(), custom(INVALID_NOT_REGISTERED));
 		assert_ok!(apply(STRANGER, accept()));
-		// The invitation expires at block 11: then nothing is admitted.
+		let decline = RuntimeCall::Consortium(crate::Call::decline_invitation {});
+		assert_ok!(apply(STRANGER, decline.clone()));
+		// The invitation can be answered in its last block (11), not after.
+		System::set_block_number(11);
+		assert_ok!(apply(STRANGER, accept()));
 		System::set_block_number(12);
 		assert_eq!(apply(STRANGER, accept()).unwrap_err(), custom(INVALID_NOT_REGISTERED));
+		assert_eq!(apply(STRANGER, decline).unwrap_err(), custom(INVALID_NOT_REGISTERED));
 	});
 }
 

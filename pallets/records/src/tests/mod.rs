@@ -27,19 +27,46 @@ pub fn capsule() -> CapsuleOf<Test> {
 	BoundedVec::try_from(vec![1u8; 80]).unwrap()
 }
 
-/// A custody capsule of the current length with an ephemeral point no other call of this
-/// function returns.
-pub fn custody_capsule() -> CapsuleOf<Test> {
+/// A seed no other call of this function returns: every record gets its own point.
+pub fn next_seed() -> u64 {
 	use core::sync::atomic::{AtomicU64, Ordering};
 	static NEXT: AtomicU64 = AtomicU64::new(1);
-	custody_capsule_with(NEXT.fetch_add(1, Ordering::Relaxed))
+	NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// A custody capsule of the current length whose ephemeral point starts with `seed`.
-pub fn custody_capsule_with(seed: u64) -> CapsuleOf<Test> {
-	let mut v = vec![3u8; 144];
-	v[..8].copy_from_slice(&seed.to_le_bytes());
-	BoundedVec::try_from(v).unwrap()
+/// The custody capsule a client seals for the record with these fields (ciphertext hash
+/// `[0xab; 32]`) under the mock's custody key, with ephemeral scalar `seed`: one seed, one
+/// point.
+pub fn custody_capsule_for(
+	patient: u64,
+	org: u32,
+	cid: &[u8],
+	size: u64,
+	content_type: &[u8],
+	seed: u64,
+) -> CapsuleOf<Test> {
+	use codec::Encode;
+	use ehr_primitives::capsule::{prove, RecordLabel, Scalar};
+	use pallet_consortium::Membership;
+	let key = <Consortium as Membership<u64>>::custody_key().unwrap();
+	let patient = patient.encode();
+	let label = RecordLabel {
+		patient: &patient,
+		custodian_org: org,
+		content_type,
+		ciphertext_hash: &[0xab; 32],
+		size,
+		cid,
+	}
+	.digest();
+	let capsule = prove(
+		&key,
+		&label,
+		&Scalar::from(seed),
+		&Scalar::from(seed.wrapping_add(1 << 40)),
+		&[3; 48],
+	);
+	BoundedVec::try_from(capsule.to_vec()).unwrap()
 }
 
 /// Register an `Observation` for `patient` signed by `who`.
@@ -49,11 +76,12 @@ pub fn register_as(
 	previous: Option<RecordId>,
 	grant: Option<u64>,
 ) -> DispatchResult {
-	register_full(who, patient, b"Observation", custody_capsule(), previous, grant)
+	let custody = custody_capsule_for(patient, 1, CID_V0, 1024, b"Observation", next_seed());
+	register_full(who, patient, b"Observation", custody, previous, grant)
 }
 
 /// Register a record of `content_type` with the custody capsule `custody` for `patient`,
-/// signed by `who`, kept by organisation 1.
+/// signed by `who`, kept by organisation 1 (CID `CID_V0`, 1024 bytes).
 pub fn register_full(
 	who: u64,
 	patient: u64,

@@ -74,7 +74,7 @@ fn staff_register_only_for_their_own_organisation() {
 				1024,
 				ct(b"Observation"),
 				capsule(),
-				custody_capsule(),
+				custody_capsule_for(PATIENT, 2, CID_V0, 1024, b"Observation", next_seed()),
 				None,
 				Some(GOOD_GRANT),
 			),
@@ -104,7 +104,7 @@ fn records_are_validated() {
 				size,
 				ct(t),
 				if empty_capsule { Default::default() } else { capsule() },
-				custody_capsule(),
+				custody_capsule_for(PATIENT, org, c, size, t, next_seed()),
 				None,
 				None,
 			)
@@ -122,34 +122,52 @@ fn records_are_validated() {
 }
 
 /// A member who wants another patient's key files a copy of that record's custody capsule
-/// under a record of his own (or re-files it as another content type, or sends an old-format
-/// capsule): the chain refuses it, and nothing is stored.
+/// under a record of his own (or re-files it as another content type, mauls it, or sends an
+/// old-format capsule): the capsule's proof does not verify for his record, the chain refuses
+/// it, and nothing is stored. Nor can he front-run the victim with a junk capsule carrying the
+/// victim's point: without its scalar he has no proof for it.
 #[test]
-fn a_custody_capsule_is_registered_once_and_only_in_the_current_format() {
+fn a_custody_capsule_is_bound_to_its_record_and_registered_once() {
 	new_test_ext().execute_with(|| {
 		let call = |who: u64, patient: u64, t: &[u8], custody: CapsuleOf<Test>| {
 			register_full(who, patient, t, custody, None, None)
 		};
-		let victims = custody_capsule_with(7_000);
+		let for_record = |patient: u64, t: &[u8], seed: u64| {
+			custody_capsule_for(patient, 1, CID_V0, 1024, t, seed)
+		};
+		let victims = for_record(PATIENT, b"Observation", 7_000);
 		assert_ok!(call(PATIENT, PATIENT, b"Observation", victims.clone()));
 		let id = NextRecordId::<Test>::get() - 1;
 		assert_eq!(CapsulePoints::<Test>::get(crate::capsule_point(&victims).unwrap()), Some(id));
+		// Copied into another patient's record, or re-filed as another content type.
 		assert_noop!(
 			call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", victims.clone()),
-			Error::<Test>::CapsuleReused
+			Error::<Test>::UnboundCustodyCapsule
 		);
 		assert_noop!(
 			call(PATIENT, PATIENT, b"Condition", victims.clone()),
-			Error::<Test>::CapsuleReused
+			Error::<Test>::UnboundCustodyCapsule
 		);
-		// The same point behind a different rest of the capsule is still a copy.
-		let mut mauled = victims.into_inner();
+		// Mauled: the proof covers the sealed key too.
+		let mut mauled = victims.clone().into_inner();
 		mauled[100] ^= 1;
 		assert_noop!(
 			call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", mauled.try_into().unwrap()),
+			Error::<Test>::UnboundCustodyCapsule
+		);
+		// Only the sealer, who knows the scalar, can prove the same point for another record:
+		// the point is still registered once.
+		assert_noop!(
+			call(PATIENT, PATIENT, b"Condition", for_record(PATIENT, b"Condition", 7_000)),
 			Error::<Test>::CapsuleReused
 		);
-		// The format before the capsule carried its proof: E || sealed key, 80 bytes.
+		// Not a point, the format before the capsule carried its proof (E || sealed key, 80
+		// bytes), and a longer one.
+		let junk: CapsuleOf<Test> = vec![0xffu8; 144].try_into().unwrap();
+		assert_noop!(
+			call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", junk),
+			Error::<Test>::BadCustodyCapsule
+		);
 		let old: CapsuleOf<Test> = vec![5u8; 80].try_into().unwrap();
 		assert_noop!(
 			call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", old),
@@ -160,7 +178,8 @@ fn a_custody_capsule_is_registered_once_and_only_in_the_current_format() {
 			call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", long),
 			Error::<Test>::BadCustodyCapsule
 		);
-		assert_ok!(call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", custody_capsule_with(7_001)));
+		let own = for_record(OTHER_PATIENT, b"Observation", 7_001);
+		assert_ok!(call(OTHER_PATIENT, OTHER_PATIENT, b"Observation", own));
 		Records::do_try_state().unwrap();
 	});
 }
@@ -226,4 +245,16 @@ fn record_max_encoded_len() {
 	let len = crate::Record::<Test>::max_encoded_len();
 	println!("MaxEncodedLen of Record<Test> (u64 accounts, capsules 192, cid 64) = {len}");
 	assert!(len <= 640);
+}
+
+#[test]
+fn no_capsule_is_registered_without_a_custody_key_to_check_it_against() {
+	new_test_ext().execute_with(|| {
+		let custody = custody_capsule_for(PATIENT, 1, CID_V0, 1024, b"Observation", next_seed());
+		pallet_consortium::Custody::<Test>::kill();
+		assert_noop!(
+			register_full(PATIENT, PATIENT, b"Observation", custody, None, None),
+			Error::<Test>::NoCustody
+		);
+	});
 }

@@ -43,7 +43,7 @@ fn a_version_replaces_only_a_record_of_its_own_content_type() {
 			DOCTOR,
 			PATIENT,
 			b"Condition",
-			custody_capsule(),
+			custody_capsule_for(PATIENT, 1, CID_V0, 1024, b"Condition", next_seed()),
 			Some(0),
 			Some(GOOD_GRANT),
 		);
