@@ -136,7 +136,7 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 /// valid proof made for another record (the same record under another content type): the
 /// chain verifies each capsule's proof against the record's own fields and refuses both, so
 /// no custodian is ever asked; nothing is registered half-way, and his honestly sealed record
-/// registers.
+/// registers. Frozen by governance, he cannot transact any more.
 async fn lifted_capsules_are_refused(
 	chain: &Chain,
 	cast: &Cast,
@@ -183,6 +183,16 @@ async fn lifted_capsules_are_refused(
 	assert!(mine.is_empty(), "nothing is registered half-way: {mine:?}");
 
 	records::register(chain, &mallory, &own).await.expect("his own capsule is bound to his record");
+
+	// Frozen by governance, the account cannot even get a transaction into the pool.
+	let status = consortium::AccountStatus::Frozen;
+	let who = account_of(&mallory);
+	consortium::set_account_status(chain, &cast.manager, Authority::Governance, who, status)
+		.await
+		.expect("governance freezes the account");
+	let again = prepare_record(&[store], &mallory, "Observation", b"{}").await.expect("record");
+	let refused = records::register(chain, &mallory, &again).await.expect_err("a frozen account");
+	assert!(matches!(refused, ChainError::Rejected(Rejection::Frozen)), "{refused:?}");
 }
 
 #[test]
@@ -198,6 +208,14 @@ fn dev_preset_x25519_keys_are_the_client_dev_keys() {
 		pallet_consortium::INVALID_NOT_REGISTERED
 	);
 	assert_eq!(ehr_client::chain::INVALID_RATE_LIMITED, pallet_consortium::INVALID_RATE_LIMITED);
+	assert_eq!(
+		ehr_client::chain::INVALID_ACCOUNT_FROZEN,
+		pallet_consortium::INVALID_ACCOUNT_FROZEN
+	);
+	assert_eq!(
+		ehr_client::chain::INVALID_ACCOUNT_DEREGISTERED,
+		pallet_consortium::INVALID_ACCOUNT_DEREGISTERED
+	);
 	use frame_support::traits::Get;
 	assert_eq!(
 		<<ehr_runtime::Runtime as pallet_records::Config>::CustodyCapsuleLen as Get<u32>>::get()

@@ -7,6 +7,11 @@ use core::fmt;
 pub const INVALID_NOT_REGISTERED: u8 = 170;
 /// `InvalidTransaction::Custom` code of `CheckRegistered`: the signer exceeded its rate limit.
 pub const INVALID_RATE_LIMITED: u8 = 171;
+/// `InvalidTransaction::Custom` code of `CheckRegistered`: the signer's account is frozen.
+pub const INVALID_ACCOUNT_FROZEN: u8 = 172;
+/// `InvalidTransaction::Custom` code of `CheckRegistered`: the signer's account is
+/// deregistered.
+pub const INVALID_ACCOUNT_DEREGISTERED: u8 = 173;
 
 /// A call that the chain ran and refused: the pallet error, with the sentence the pallet
 /// documents for it (why it happens and how to avoid it).
@@ -39,6 +44,10 @@ pub enum Rejection {
 	NotRegistered,
 	/// The signer sent too many transactions in the current rate window.
 	RateLimited,
+	/// The signer's account is frozen.
+	Frozen,
+	/// The signer's account is deregistered, for good.
+	Deregistered,
 	/// Another reason, as the node gave it.
 	Other(String),
 }
@@ -48,11 +57,19 @@ impl fmt::Display for Rejection {
 		match self {
 			Rejection::NotRegistered => f.write_str(
 				"the signing account is not registered on this chain; ask a manager of a member \
-				 hospital to register it",
+				 hospital to invite it, then accept the invitation",
 			),
 			Rejection::RateLimited => f.write_str(
 				"the signing account sent too many transactions in the current rate window; \
 				 retry in a few blocks",
+			),
+			Rejection::Frozen => f.write_str(
+				"the signing account is frozen; ask a manager of the hospital that onboarded it, \
+				 or the consortium's governance, to re-activate it",
+			),
+			Rejection::Deregistered => f.write_str(
+				"the signing account is deregistered and can no longer transact; use a new \
+				 account",
 			),
 			Rejection::Other(reason) => write!(f, "the node refused the transaction: {reason}"),
 		}
@@ -72,6 +89,8 @@ impl Rejection {
 		match custom {
 			Some(INVALID_NOT_REGISTERED) => Rejection::NotRegistered,
 			Some(INVALID_RATE_LIMITED) => Rejection::RateLimited,
+			Some(INVALID_ACCOUNT_FROZEN) => Rejection::Frozen,
+			Some(INVALID_ACCOUNT_DEREGISTERED) => Rejection::Deregistered,
 			_ => Rejection::Other(message.to_owned()),
 		}
 	}
@@ -199,6 +218,8 @@ mod tests {
 		let node = "Transaction is invalid: Invalid Transaction (1010): Custom error: 170";
 		assert_eq!(Rejection::from_message(node), Rejection::NotRegistered);
 		assert_eq!(Rejection::from_message("custom error: 171 "), Rejection::RateLimited);
+		assert_eq!(Rejection::from_message("Custom error: 172"), Rejection::Frozen);
+		assert_eq!(Rejection::from_message("Custom error: 173"), Rejection::Deregistered);
 		assert_eq!(
 			Rejection::from_message("Transaction is outdated"),
 			Rejection::Other("Transaction is outdated".into())

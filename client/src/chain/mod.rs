@@ -34,7 +34,8 @@ use subxt::{
 };
 
 pub use error::{
-	ChainError, DispatchFailure, Rejection, INVALID_NOT_REGISTERED, INVALID_RATE_LIMITED,
+	ChainError, DispatchFailure, Rejection, INVALID_ACCOUNT_DEREGISTERED, INVALID_ACCOUNT_FROZEN,
+	INVALID_NOT_REGISTERED, INVALID_RATE_LIMITED,
 };
 pub use signer::account_of;
 pub use subxt::utils::AccountId32;
