@@ -25,4 +25,8 @@ SKIP_WASM_BUILD=1 cargo clippy --locked --workspace --all-targets -- -D warnings
 step "cargo test --workspace (unit, pallet and end-to-end tests)"
 cargo test --locked --workspace
 
+step "benchmarks of the pallets run once in their mock runtimes (what scripts/bench-weights.sh builds on)"
+SKIP_WASM_BUILD=1 cargo test --locked -p pallet-consortium -p pallet-records -p pallet-access \
+	--features runtime-benchmarks benchmark
+
 step "all tests passed in $((SECONDS - started)) s"

@@ -157,7 +157,7 @@ mod benchmarks {
 	#[benchmark]
 	fn rotate_key() {
 		let who: T::AccountId = account("patient", 0, 0);
-		Pallet::<T>::do_register(&who, AccountKind::Patient, [1; 32], None, None);
+		Pallet::<T>::do_register(&who, AccountKind::Patient, BASE_POINT, None, None);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), BASE_POINT);
 	}
@@ -168,7 +168,7 @@ mod benchmarks {
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let accounts: Vec<T::AccountId> = (0..n).map(|i| account("custodian", i, 0)).collect();
 		for a in &accounts {
-			Pallet::<T>::do_register(a, AccountKind::Staff, [7; 32], None);
+			Pallet::<T>::do_register(a, AccountKind::Staff, BASE_POINT, None, None);
 		}
 		// Worst case for the consistency check: t = n/2 + 1 leaves n - t keys to cross-check
 		// by interpolating t points each.
