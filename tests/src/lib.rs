@@ -22,16 +22,29 @@ pub fn node_binary() -> Result<PathBuf> {
 	if let Some(path) = std::env::var_os("EHR_NODE") {
 		return Ok(PathBuf::from(path));
 	}
-	// target/<profile>/deps/<test> -> target/<profile>/ehr-node
+	built_binary("ehr-node")
+}
+
+/// The `ehr` wallet binary under test: `$EHR_CLI` or the one next to the test executable.
+pub fn cli_binary() -> Result<PathBuf> {
+	if let Some(path) = std::env::var_os("EHR_CLI") {
+		return Ok(PathBuf::from(path));
+	}
+	built_binary("ehr")
+}
+
+/// The workspace binary `name` of the profile the tests were built with.
+fn built_binary(name: &str) -> Result<PathBuf> {
+	// target/<profile>/deps/<test> -> target/<profile>/<name>
 	let exe = std::env::current_exe()?;
 	let profile_dir = exe
 		.parent()
 		.and_then(Path::parent)
 		.ok_or_else(|| anyhow!("cannot locate the target directory from {}", exe.display()))?;
-	let bin = profile_dir.join("ehr-node");
+	let bin = profile_dir.join(name);
 	if !bin.exists() {
 		bail!(
-			"{} is missing: run `cargo build -p ehr-node` first (scripts/test.sh does)",
+			"{} is missing: run `cargo build --workspace` first (scripts/test.sh does)",
 			bin.display()
 		);
 	}

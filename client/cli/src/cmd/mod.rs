@@ -1,0 +1,4 @@
+//! One module per noun of the command line.
+
+pub mod account;
+pub mod onboard;

@@ -1,0 +1,112 @@
+//! What every command shares: where the node and the keystore are, which account signs, how
+//! the output looks.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use ehr_client::{
+	chain::{AccountId32, Chain},
+	crypto::identity::{ss58_decode, Identity},
+	dev::dev_identity,
+	keystore,
+};
+
+/// Options of every command (also from the environment).
+#[derive(Args)]
+pub struct Global {
+	/// The node's WebSocket RPC URL.
+	#[arg(long, global = true, env = "EHR_NODE", default_value = "ws://127.0.0.1:9944")]
+	pub node: String,
+	/// The directory of the keystore (one encrypted file per account).
+	#[arg(long, global = true, env = "EHR_KEYSTORE")]
+	pub keystore: Option<PathBuf>,
+	/// The account to sign with: the name of its keystore file.
+	#[arg(long, global = true, env = "EHR_ACCOUNT", default_value = "default")]
+	pub account: String,
+	/// Sign with a well-known development account instead (Alice, Bob, ...): insecure, for
+	/// development chains only.
+	#[arg(long, global = true, value_name = "NAME")]
+	pub dev: Option<String>,
+	/// A file holding the keystore password (otherwise the EHR_PASSWORD variable).
+	#[arg(long, global = true, value_name = "FILE")]
+	pub password_file: Option<PathBuf>,
+	/// Print JSON instead of text.
+	#[arg(long, global = true)]
+	pub json: bool,
+}
+
+impl Global {
+	/// The keystore directory: `--keystore`, or `~/.ehr/keys`.
+	pub fn keystore_dir(&self) -> Result<PathBuf> {
+		if let Some(dir) = &self.keystore {
+			return Ok(dir.clone());
+		}
+		let home = std::env::var_os("HOME")
+			.ok_or_else(|| anyhow!("HOME is not set: pass --keystore DIR or set EHR_KEYSTORE"))?;
+		Ok(PathBuf::from(home).join(".ehr/keys"))
+	}
+
+	/// The keystore file of the selected account.
+	pub fn key_path(&self) -> Result<PathBuf> {
+		let name = &self.account;
+		if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+			bail!("`{name}` is not an account name: use letters, digits, `-` or `_`");
+		}
+		Ok(self.keystore_dir()?.join(format!("{name}.key")))
+	}
+
+	/// The keystore password: `--password-file`, or the EHR_PASSWORD variable.
+	pub fn password(&self) -> Result<String> {
+		if let Some(file) = &self.password_file {
+			let text = std::fs::read_to_string(file)
+				.with_context(|| format!("cannot read the password file {}", file.display()))?;
+			return Ok(text.trim_end_matches(['\r', '\n']).to_owned());
+		}
+		std::env::var("EHR_PASSWORD").map_err(|_| {
+			anyhow!("no keystore password: set EHR_PASSWORD or pass --password-file FILE")
+		})
+	}
+
+	/// The identity that signs: `--dev NAME`, or the selected account from the keystore.
+	pub fn identity(&self) -> Result<Identity> {
+		if let Some(name) = &self.dev {
+			return Ok(dev_identity(name));
+		}
+		let path = self.key_path()?;
+		if !path.exists() {
+			bail!(
+				"no account `{}` in {}: create one with `ehr account new` or import one with \
+				 `ehr account import`",
+				self.account,
+				self.keystore_dir()?.display()
+			);
+		}
+		Ok(keystore::load(&path, &self.password()?)?)
+	}
+
+	/// A connection to the node.
+	pub async fn chain(&self) -> Result<Chain> {
+		Ok(Chain::connect(&self.node).await?)
+	}
+}
+
+/// The account id of an SS58 address, with a sentence if it is not one.
+pub fn address(text: &str) -> Result<AccountId32> {
+	let (_, raw) = ss58_decode(text).map_err(|e| {
+		anyhow!("`{text}` is not an account address ({e}): pass an SS58 address such as the one `ehr account show` prints")
+	})?;
+	Ok(AccountId32(raw))
+}
+
+/// The error as one sentence: its message and those of its causes, joined.
+pub fn sentence(e: &anyhow::Error) -> String {
+	let mut parts: Vec<String> = Vec::new();
+	for cause in e.chain() {
+		let text = cause.to_string();
+		if !parts.iter().any(|p| p.contains(&text)) {
+			parts.push(text);
+		}
+	}
+	parts.join(": ")
+}

@@ -1,0 +1,53 @@
+//! `ehr`: the wallet of the EHR consortium chain. A thin layer over `ehr-client`: it parses
+//! the command line, calls the library and prints; every error ends the process with one
+//! sentence that says what was wrong and how to fix it, and a non-zero exit code.
+
+mod cmd;
+mod context;
+
+use clap::{Parser, Subcommand};
+
+use crate::context::Global;
+
+/// The wallet of the EHR consortium chain.
+#[derive(Parser)]
+#[command(name = "ehr", version, about, propagate_version = true)]
+struct Cli {
+	#[command(flatten)]
+	global: Global,
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Your accounts: create, import, show; answer an invitation.
+	#[command(subcommand)]
+	Account(cmd::account::AccountCmd),
+	/// Invite a patient (as a manager of a hospital, or as governance).
+	#[command(subcommand)]
+	Patient(cmd::onboard::InviteCmd),
+	/// Invite a staff member (as a manager of a hospital, or as governance).
+	#[command(subcommand)]
+	Staff(cmd::onboard::InviteCmd),
+	/// Freeze, re-activate or deregister an account (a manager for its staff, or governance).
+	#[command(subcommand)]
+	Member(cmd::onboard::StatusCmd),
+}
+
+#[tokio::main]
+async fn main() {
+	let cli = Cli::parse();
+	let result = match cli.command {
+		Command::Account(c) => cmd::account::run(&cli.global, c).await,
+		Command::Patient(c) => {
+			cmd::onboard::invite(&cli.global, c, cmd::onboard::Kind::Patient).await
+		}
+		Command::Staff(c) => cmd::onboard::invite(&cli.global, c, cmd::onboard::Kind::Staff).await,
+		Command::Member(c) => cmd::onboard::status(&cli.global, c).await,
+	};
+	if let Err(e) = result {
+		eprintln!("error: {}", context::sentence(&e));
+		std::process::exit(1);
+	}
+}

@@ -1,0 +1,116 @@
+//! The `ehr` wallet as its users run it: separate processes against `ehr-node --dev`, a
+//! keystore in a temporary directory. A new patient creates an account; hospital A's manager
+//! (Alice) invites it; it accepts with its own key, after refusing an invitation it did not
+//! expect; governance freezes it and its next transaction is refused. Bad input gets one
+//! sentence and a non-zero exit, and changes nothing.
+
+use std::process::{Command, Output};
+
+use ehr_tests::{cli_binary, Node};
+use serde_json::Value;
+
+struct Wallet {
+	node: String,
+	keys: tempfile::TempDir,
+}
+
+impl Wallet {
+	fn run(&self, args: &[&str]) -> Output {
+		Command::new(cli_binary().expect("the ehr binary"))
+			.args(args)
+			.env("EHR_NODE", &self.node)
+			.env("EHR_KEYSTORE", self.keys.path())
+			.env("EHR_PASSWORD", "correct horse battery")
+			.env_remove("EHR_ACCOUNT")
+			.output()
+			.expect("ehr runs")
+	}
+
+	/// Runs a command that must succeed; returns its standard output.
+	fn ok(&self, args: &[&str]) -> String {
+		let out = self.run(args);
+		let stderr = String::from_utf8_lossy(&out.stderr);
+		assert!(out.status.success(), "ehr {args:?} failed: {stderr}");
+		String::from_utf8(out.stdout).expect("utf-8")
+	}
+
+	/// Runs a command that must fail; returns its one-line error.
+	fn fails(&self, args: &[&str]) -> String {
+		let out = self.run(args);
+		assert_eq!(out.status.code(), Some(1), "ehr {args:?} must fail");
+		assert!(out.stdout.is_empty(), "nothing on stdout when failing");
+		let stderr = String::from_utf8(out.stderr).expect("utf-8");
+		assert_eq!(stderr.lines().count(), 1, "one sentence: {stderr}");
+		assert!(stderr.starts_with("error: "), "{stderr}");
+		stderr
+	}
+
+	fn json(&self, args: &[&str]) -> Value {
+		serde_json::from_str(&self.ok(args)).expect("JSON output")
+	}
+}
+
+#[tokio::test]
+async fn a_manager_onboards_a_patient_from_the_terminal() {
+	let node = Node::start(&["--dev"]).await.expect("node starts");
+	let wallet = Wallet { node: node.ws_url(), keys: tempfile::tempdir().expect("tempdir") };
+
+	let created = wallet.json(&["account", "new", "--json"]);
+	let address = created["account"].as_str().expect("address").to_owned();
+	assert_eq!(created["phrase"].as_str().expect("phrase").split(' ').count(), 12);
+	let err = wallet.fails(&["account", "new"]);
+	assert!(err.contains("already holds an account `default`"), "{err}");
+
+	let shown = wallet.json(&["account", "show", "--json"]);
+	assert_eq!(shown["account"], address.as_str());
+	assert_eq!(shown["scheme"], "ed25519");
+	assert_eq!(shown["chain"]["registered"], false);
+	// Not invited: the node refuses the transaction before the pool.
+	let err = wallet.fails(&["account", "accept", "--org", "1", "--kind", "patient"]);
+	assert!(err.contains("not registered on this chain"), "{err}");
+
+	let invited = wallet.ok(&["--dev", "Alice", "patient", "invite", &address, "--org", "1"]);
+	assert!(invited.contains(&format!("invited {address} as patient of hospital 1")), "{invited}");
+	let shown = wallet.json(&["account", "show", "--json"]);
+	assert_eq!(shown["chain"]["invited"]["org"], 1);
+	// The account names what it expects: not staff, not of hospital 2.
+	let err = wallet.fails(&["account", "accept", "--org", "1", "--kind", "staff"]);
+	assert!(err.contains("InvitationMismatch"), "{err}");
+	let err = wallet.fails(&["account", "accept", "--org", "2", "--kind", "patient"]);
+	assert!(err.contains("InvitationMismatch"), "{err}");
+	assert_eq!(wallet.json(&["account", "show", "--json"])["chain"]["registered"], false);
+
+	let accepted = wallet.ok(&["account", "accept", "--org", "1", "--kind", "patient"]);
+	assert!(accepted.contains(&format!("{address} is registered under hospital 1")), "{accepted}");
+	let shown = wallet.json(&["account", "show", "--json"]);
+	assert_eq!(shown["chain"]["registered"], true);
+	assert_eq!(shown["chain"]["kind"], "patient");
+	assert_eq!(shown["chain"]["status"], "active");
+	assert_eq!(shown["chain"]["org"], 1);
+
+	// A manager does not freeze a patient; governance does, and the account is then refused.
+	let err = wallet.fails(&["--dev", "Alice", "member", "freeze", &address]);
+	assert!(err.contains("NotAccountAuthority"), "{err}");
+	wallet.ok(&["--dev", "Alice", "member", "freeze", &address, "--governance"]);
+	assert_eq!(wallet.json(&["account", "show", "--json"])["chain"]["status"], "frozen");
+	let err = wallet.fails(&["account", "decline"]);
+	assert!(err.contains("frozen"), "{err}");
+
+	// Bad input.
+	let err =
+		wallet.fails(&["--dev", "Alice", "patient", "invite", "5Gnot-an-address", "--org", "1"]);
+	assert!(err.contains("is not an account address"), "{err}");
+	let out = Command::new(cli_binary().expect("ehr"))
+		.args(["account", "show"])
+		.env("EHR_NODE", node.ws_url())
+		.env("EHR_KEYSTORE", wallet.keys.path())
+		.env("EHR_PASSWORD", "wrong")
+		.output()
+		.expect("ehr runs");
+	assert_eq!(out.status.code(), Some(1));
+	assert!(String::from_utf8_lossy(&out.stderr).contains("wrong password"), "{out:?}");
+	let err = wallet.fails(&["--account", "nobody", "account", "show"]);
+	assert!(err.contains("no account `nobody`"), "{err}");
+	let err = wallet.fails(&["--node", "ws://127.0.0.1:1", "account", "show"]);
+	assert!(err.contains("cannot reach the node"), "{err}");
+}
