@@ -9,6 +9,7 @@ use crate::{
 	keystore::KeystoreError,
 	read::ReadError,
 	store::StoreError,
+	upload::UploadError,
 };
 
 /// Any error of this crate: one variant per module, each with its precise cause.
@@ -42,6 +43,9 @@ pub enum Error {
 	/// A read through a grant failed.
 	#[error(transparent)]
 	Read(#[from] ReadError),
+	/// A file could not be sealed into a record.
+	#[error(transparent)]
+	Upload(#[from] UploadError),
 }
 
 /// `Result` with this crate's [`Error`].

@@ -32,5 +32,6 @@ pub mod keystore;
 pub mod read;
 pub mod records;
 pub mod store;
+pub mod upload;
 
 pub use error::{Error, Result};

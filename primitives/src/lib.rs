@@ -8,3 +8,10 @@
 #![deny(missing_docs)]
 
 pub mod capsule;
+
+/// Whether `t` is a FHIR resource type name as the chain accepts it (an ASCII capital, then
+/// letters and digits: `Observation`, `DiagnosticReport`).
+pub fn is_fhir_type(t: &[u8]) -> bool {
+	matches!(t.first(), Some(c) if c.is_ascii_uppercase())
+		&& t.iter().all(|c| c.is_ascii_alphanumeric())
+}

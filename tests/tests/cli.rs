@@ -1,7 +1,8 @@
 //! The `ehr` wallet as its users run it: separate processes against `ehr-node --dev`, a
 //! keystore in a temporary directory. A new patient creates an account; hospital A's manager
 //! (Alice) invites it; it accepts with its own key, after refusing an invitation it did not
-//! expect; governance freezes it and its next transaction is refused. Bad input gets one
+//! expect; it puts an encrypted FHIR Observation and lists and shows it; governance freezes
+//! it and its next transaction is refused. Bad input gets one
 //! sentence and a non-zero exit, and changes nothing.
 
 use std::process::{Command, Output};
@@ -87,6 +88,42 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 	assert_eq!(shown["chain"]["kind"], "patient");
 	assert_eq!(shown["chain"]["status"], "active");
 	assert_eq!(shown["chain"]["org"], 1);
+
+	// The patient puts a FHIR Observation: encrypted, kept in the store, registered.
+	let store = tempfile::tempdir().expect("store dir");
+	let store = store.path().to_str().expect("utf-8 path").to_owned();
+	let file = wallet.keys.path().join("egfr.json");
+	std::fs::write(&file, br#"{"resourceType":"Observation","code":{"text":"eGFR"}}"#).unwrap();
+	let file = file.to_str().expect("utf-8 path");
+	let put =
+		wallet.json(&["record", "put", file, "--type", "Observation", "--store", &store, "--json"]);
+	let id = put["record"].as_u64().expect("record id");
+	let listed = wallet.json(&["record", "list", "--json"]);
+	assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+	assert_eq!(listed[0]["id"], id);
+	assert_eq!(listed[0]["type"], "Observation");
+	assert_eq!(listed[0]["cid"], put["cid"]);
+	let shown = wallet.json(&["record", "show", &id.to_string(), "--json"]);
+	assert_eq!(shown["patient"], address.as_str());
+	assert_eq!(shown["size"], put["size"]);
+	assert_eq!(shown["superseded_by"], Value::Null);
+	assert!(shown["created"].as_str().is_some_and(|d| d.ends_with(" UTC")), "{shown}");
+	// A missing file and a type that is not FHIR: refused, nothing registered.
+	let err = wallet.fails(&[
+		"record",
+		"put",
+		"/nonexistent.json",
+		"--type",
+		"Observation",
+		"--store",
+		&store,
+	]);
+	assert!(err.contains("cannot read /nonexistent.json"), "{err}");
+	let err = wallet.fails(&["record", "put", file, "--type", "observation", "--store", &store]);
+	assert!(err.contains("is not a FHIR resource type"), "{err}");
+	let err = wallet.fails(&["record", "show", "999"]);
+	assert!(err.contains("999"), "{err}");
+	assert_eq!(wallet.json(&["record", "list", "--json"]).as_array().map(Vec::len), Some(1));
 
 	// A manager does not freeze a patient; governance does, and the account is then refused.
 	let err = wallet.fails(&["--dev", "Alice", "member", "freeze", &address]);

@@ -110,3 +110,11 @@ pub fn sentence(e: &anyhow::Error) -> String {
 	}
 	parts.join(": ")
 }
+
+/// Chain time (ms since the epoch) as a UTC date, e.g. `2026-12-01 14:42:04 UTC`.
+pub fn date(ms: u64) -> String {
+	i64::try_from(ms)
+		.ok()
+		.and_then(chrono::DateTime::from_timestamp_millis)
+		.map_or_else(|| format!("{ms} ms"), |d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+}

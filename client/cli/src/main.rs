@@ -33,6 +33,9 @@ enum Command {
 	/// Freeze, re-activate or deregister an account (a manager for its staff, or governance).
 	#[command(subcommand)]
 	Member(cmd::onboard::StatusCmd),
+	/// Records: put a file (encrypt, store, register), list, show.
+	#[command(subcommand)]
+	Record(cmd::record::RecordCmd),
 }
 
 #[tokio::main]
@@ -45,6 +48,7 @@ async fn main() {
 		}
 		Command::Staff(c) => cmd::onboard::invite(&cli.global, c, cmd::onboard::Kind::Staff).await,
 		Command::Member(c) => cmd::onboard::status(&cli.global, c).await,
+		Command::Record(c) => cmd::record::run(&cli.global, c).await,
 	};
 	if let Err(e) = result {
 		eprintln!("error: {}", context::sentence(&e));

@@ -300,7 +300,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(cid::validate(&cid).is_ok(), Error::<T>::InvalidCid);
-			ensure!(is_fhir_type(&content_type), Error::<T>::InvalidContentType);
+			ensure!(ehr_primitives::is_fhir_type(&content_type), Error::<T>::InvalidContentType);
 			ensure!(
 				!patient_capsule.is_empty() && !custody_capsule.is_empty(),
 				Error::<T>::EmptyCapsule
@@ -425,12 +425,6 @@ pub mod pallet {
 /// The ephemeral point `E` of a custody capsule: its first 32 bytes.
 pub fn capsule_point(custody_capsule: &[u8]) -> Option<[u8; 32]> {
 	ehr_primitives::capsule::ephemeral_point(custody_capsule)
-}
-
-/// Whether `t` looks like a FHIR resource type name.
-fn is_fhir_type(t: &[u8]) -> bool {
-	matches!(t.first(), Some(c) if c.is_ascii_uppercase())
-		&& t.iter().all(|c| c.is_ascii_alphanumeric())
 }
 
 impl<T: Config> Pallet<T> {

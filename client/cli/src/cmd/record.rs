@@ -1,0 +1,173 @@
+//! `ehr record`: put a file as a record (encrypt, store, register), list and show records.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Context, Result};
+use clap::Subcommand;
+use ehr_client::{
+	chain::account_of,
+	consortium,
+	crypto::identity::{ss58_encode, SS58_PREFIX},
+	records::{self, Record},
+	store::embedded::EmbeddedStore,
+	upload::{self, NewRecord},
+};
+use serde_json::{json, Value};
+
+use crate::context::{address, date, Global};
+
+#[derive(Subcommand)]
+pub enum RecordCmd {
+	/// Encrypt a file, keep it in the store and register it as your record.
+	Put {
+		/// The file (a FHIR resource, JSON).
+		file: PathBuf,
+		/// Its FHIR resource type, e.g. Observation.
+		#[arg(long = "type", value_name = "TYPE")]
+		content_type: String,
+		/// The hospital (organisation id) that keeps the ciphertext.
+		#[arg(long, default_value_t = 1)]
+		org: u32,
+		/// The payload store: the directory of the embedded store.
+		#[arg(long, env = "EHR_STORE")]
+		store: PathBuf,
+	},
+	/// List a patient's records (yours by default), newest last.
+	List {
+		/// The patient's address.
+		#[arg(long)]
+		patient: Option<String>,
+	},
+	/// Show one record's metadata.
+	Show {
+		/// The record id.
+		id: u64,
+	},
+}
+
+pub async fn run(global: &Global, cmd: RecordCmd) -> Result<()> {
+	match cmd {
+		RecordCmd::Put { file, content_type, org, store } => {
+			put(global, file, &content_type, org, store).await
+		}
+		RecordCmd::List { patient } => list(global, patient).await,
+		RecordCmd::Show { id } => show(global, id).await,
+	}
+}
+
+async fn put(
+	global: &Global,
+	file: PathBuf,
+	content_type: &str,
+	org: u32,
+	store: PathBuf,
+) -> Result<()> {
+	let patient = global.identity()?;
+	let input = tokio::fs::File::open(&file)
+		.await
+		.with_context(|| format!("cannot read {}", file.display()))?;
+	let chain = global.chain().await?;
+	let at = chain.best().await?;
+	let custody = consortium::custody(&at).await?.ok_or_else(|| {
+		anyhow!("the chain has no custody configuration yet: ask governance to set one")
+	})?;
+	let store = EmbeddedStore::open(&store)?;
+	let new = NewRecord {
+		patient: account_of(&patient),
+		patient_x25519: patient.x25519_public(),
+		custody_key: custody.public_key,
+		custodian_org: org,
+		content_type,
+	};
+	let descriptor = upload::seal_into_store(&store, &new, input).await?;
+	let registered = records::register(&chain, &patient, &descriptor).await?;
+	if global.json {
+		println!(
+			"{}",
+			json!({ "record": registered.record, "cid": descriptor.cid, "size": descriptor.size })
+		);
+	} else {
+		println!(
+			"registered record {}: {content_type}, {} bytes encrypted, CID {}",
+			registered.record, descriptor.size, descriptor.cid
+		);
+	}
+	Ok(())
+}
+
+fn describe(id: u64, r: &Record) -> Value {
+	json!({
+		"id": id,
+		"patient": ss58_encode(&r.patient.0, SS58_PREFIX),
+		"type": String::from_utf8_lossy(&r.content_type.0),
+		"custodian_org": r.custodian_org,
+		"size": r.size,
+		"cid": String::from_utf8_lossy(&r.cid.0),
+		"ciphertext_hash": hex::encode(r.ciphertext_hash),
+		"created": date(r.created_at),
+		"previous": r.previous,
+	})
+}
+
+async fn list(global: &Global, patient: Option<String>) -> Result<()> {
+	let who = match patient {
+		Some(text) => address(&text)?,
+		None => account_of(&global.identity()?),
+	};
+	let chain = global.chain().await?;
+	let at = chain.best().await?;
+	let mut rows = Vec::new();
+	let mut after = None;
+	loop {
+		let page = records::records_of(&at, &who, after, 100).await?;
+		for id in &page {
+			if let Some(r) = records::record(&at, *id).await? {
+				rows.push(describe(*id, &r));
+			}
+		}
+		after = page.last().copied();
+		if page.len() < 100 {
+			break;
+		}
+	}
+	if global.json {
+		println!("{}", Value::Array(rows));
+		return Ok(());
+	}
+	if rows.is_empty() {
+		println!("no records");
+	}
+	for r in rows {
+		println!(
+			"{:>6}  {:<20} {:>10} B  {}  {}",
+			r["id"],
+			r["type"].as_str().unwrap_or(""),
+			r["size"],
+			r["created"].as_str().unwrap_or(""),
+			r["cid"].as_str().unwrap_or("")
+		);
+	}
+	Ok(())
+}
+
+async fn show(global: &Global, id: u64) -> Result<()> {
+	let chain = global.chain().await?;
+	let at = chain.best().await?;
+	let r = records::existing(&at, id).await?;
+	let mut shown = describe(id, &r);
+	shown["superseded_by"] = json!(records::superseded_by(&at, id).await?);
+	let reports = records::tamper_reports(&at, id).await?;
+	shown["tamper_reports"] =
+		json!(reports.iter().map(|a| ss58_encode(&a.0, SS58_PREFIX)).collect::<Vec<_>>());
+	if global.json {
+		println!("{shown}");
+		return Ok(());
+	}
+	if let Some(fields) = shown.as_object() {
+		for (k, v) in fields {
+			let v = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+			println!("{k:<16}{v}");
+		}
+	}
+	Ok(())
+}
