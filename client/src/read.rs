@@ -25,6 +25,7 @@ use crate::{
 	chain::{At, Chain, ChainError, Wait},
 	consortium,
 	crypto::{
+		capsule,
 		custody::{self, CustodyCapsule, CustodyError, ShareRelease},
 		identity::Identity,
 		payload,
@@ -121,6 +122,15 @@ pub enum ReadError {
 	/// The ciphertext did not decrypt with the released key.
 	#[error(transparent)]
 	Payload(#[from] payload::PayloadError),
+	/// The record is another patient's: its patient capsule is not sealed to this account.
+	#[error("record #{record} is another patient's: read it under a grant")]
+	NotOurRecord {
+		/// The record.
+		record: RecordId,
+	},
+	/// The patient capsule did not open with this account's key.
+	#[error(transparent)]
+	Capsule(#[from] crate::crypto::capsule::CapsuleError),
 }
 
 /// A data key released by the custodians.
@@ -298,4 +308,30 @@ pub async fn read_record(
 		failures: fetched.failures,
 		faulty: released.faulty,
 	})
+}
+
+/// Reads one of the patient's own records through its patient capsule (no request, no
+/// custodian): fetches the ciphertext from the first of `replicas` whose copy matches the
+/// on-chain hash and decrypts it.
+pub async fn read_own(
+	chain: &Chain,
+	replicas: &[Replica<'_>],
+	patient: &Identity,
+	record: RecordId,
+) -> Result<Vec<u8>, ReadError> {
+	let at = chain.best().await?;
+	let rec = records::existing(&at, record).await?;
+	if rec.patient != crate::chain::account_of(patient) {
+		return Err(ReadError::NotOurRecord { record });
+	}
+	let sealed = capsule::Capsule::from_bytes(&rec.patient_capsule.0)?;
+	let key = capsule::open(patient, &rec.ciphertext_hash, &sealed)?;
+	let cid: Cid = std::str::from_utf8(&rec.cid.0)
+		.ok()
+		.and_then(|s| s.parse().ok())
+		.ok_or(ReadError::BadCid { record })?;
+	let fetched = replicas::fetch(replicas, &cid, &rec.ciphertext_hash, rec.size).await?;
+	let mut plaintext = Vec::new();
+	payload::decrypt(&key, &rec.patient.0, &fetched.ciphertext[..], &mut plaintext)?;
+	Ok(plaintext)
 }

@@ -1,7 +1,8 @@
 //! The `ehr` wallet as its users run it: separate processes against `ehr-node --dev`, a
 //! keystore in a temporary directory. A new patient creates an account; hospital A's manager
 //! (Alice) invites it; it accepts with its own key, after refusing an invitation it did not
-//! expect; it puts an encrypted FHIR Observation and lists and shows it; governance freezes
+//! expect; it puts an encrypted FHIR Observation, lists, shows and reads it back, grants a
+//! doctor an hour's read (the custodian releases the key), revokes it; governance freezes
 //! it and its next transaction is refused. Bad input gets one
 //! sentence and a non-zero exit, and changes nothing.
 
@@ -124,6 +125,89 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 	let err = wallet.fails(&["record", "show", "999"]);
 	assert!(err.contains("999"), "{err}");
 	assert_eq!(wallet.json(&["record", "list", "--json"]).as_array().map(Vec::len), Some(1));
+
+	// The patient reads it back through the patient capsule.
+	let out = wallet.keys.path().join("mine.json");
+	let mine = out.to_str().expect("utf-8 path");
+	wallet.ok(&["record", "get", &id.to_string(), "-o", mine, "--store", &store]);
+	assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(file).unwrap());
+
+	// Bob, a doctor, may read it for an hour: the custodian releases the key for his request.
+	let bob = ehr_client::dev::dev_identity("Bob").ss58();
+	let given = wallet.json(&[
+		"grant",
+		"add",
+		"--to",
+		&bob,
+		"--purpose",
+		"treatment",
+		"--for",
+		"1h",
+		"--record",
+		&id.to_string(),
+		"--json",
+	]);
+	let grant = given["grant"].as_u64().expect("grant id").to_string();
+	let listed = wallet.json(&["grant", "list", "--json"]);
+	assert_eq!(listed[0]["grantee"], bob.as_str());
+	assert_eq!(listed[0]["status"], "active");
+	let theirs = wallet.keys.path().join("bob.json");
+	let theirs = theirs.to_str().expect("utf-8 path");
+	let read = wallet.ok(&[
+		"--dev",
+		"Bob",
+		"record",
+		"get",
+		&id.to_string(),
+		"-o",
+		theirs,
+		"--store",
+		&store,
+	]);
+	assert!(read.contains(&format!("grant {grant}")), "{read}");
+	assert_eq!(std::fs::read(theirs).unwrap(), std::fs::read(file).unwrap());
+	// Revoked, the grant gives him nothing more, and no file is written.
+	wallet.ok(&["grant", "revoke", &grant]);
+	std::fs::remove_file(theirs).unwrap();
+	let err = wallet.fails(&[
+		"--dev",
+		"Bob",
+		"record",
+		"get",
+		&id.to_string(),
+		"-o",
+		theirs,
+		"--store",
+		&store,
+	]);
+	assert!(err.contains(&format!("you may not read record {id}")), "{err}");
+	assert!(!std::path::Path::new(theirs).exists());
+	// Periods and grantees that make no sense.
+	let err =
+		wallet.fails(&["grant", "add", "--to", &bob, "--purpose", "treatment", "--for", "10x"]);
+	assert!(err.contains("is not a duration"), "{err}");
+	let err = wallet.fails(&[
+		"grant",
+		"add",
+		"--to",
+		&bob,
+		"--purpose",
+		"treatment",
+		"--until",
+		"2020-01-01",
+	]);
+	assert!(err.contains("is not after now"), "{err}");
+	let err = wallet.fails(&[
+		"grant",
+		"add",
+		"--role",
+		"x:doctor",
+		"--purpose",
+		"treatment",
+		"--for",
+		"1h",
+	]);
+	assert!(err.contains("is not ORG:ROLE"), "{err}");
 
 	// A manager does not freeze a patient; governance does, and the account is then refused.
 	let err = wallet.fails(&["--dev", "Alice", "member", "freeze", &address]);

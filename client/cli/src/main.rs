@@ -33,9 +33,12 @@ enum Command {
 	/// Freeze, re-activate or deregister an account (a manager for its staff, or governance).
 	#[command(subcommand)]
 	Member(cmd::onboard::StatusCmd),
-	/// Records: put a file (encrypt, store, register), list, show.
+	/// Records: put a file (encrypt, store, register), list, show, get.
 	#[command(subcommand)]
 	Record(cmd::record::RecordCmd),
+	/// Grants: give access to your records for a purpose and a period, list, revoke.
+	#[command(subcommand)]
+	Grant(cmd::grant::GrantCmd),
 }
 
 #[tokio::main]
@@ -49,6 +52,7 @@ async fn main() {
 		Command::Staff(c) => cmd::onboard::invite(&cli.global, c, cmd::onboard::Kind::Staff).await,
 		Command::Member(c) => cmd::onboard::status(&cli.global, c).await,
 		Command::Record(c) => cmd::record::run(&cli.global, c).await,
+		Command::Grant(c) => cmd::grant::run(&cli.global, c).await,
 	};
 	if let Err(e) = result {
 		eprintln!("error: {}", context::sentence(&e));

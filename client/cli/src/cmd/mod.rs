@@ -1,5 +1,6 @@
 //! One module per noun of the command line.
 
 pub mod account;
+pub mod grant;
 pub mod onboard;
 pub mod record;

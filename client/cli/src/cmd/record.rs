@@ -8,8 +8,9 @@ use ehr_client::{
 	chain::account_of,
 	consortium,
 	crypto::identity::{ss58_encode, SS58_PREFIX},
+	grants, read,
 	records::{self, Record},
-	store::embedded::EmbeddedStore,
+	store::{embedded::EmbeddedStore, replicas::Replica},
 	upload::{self, NewRecord},
 };
 use serde_json::{json, Value};
@@ -43,6 +44,25 @@ pub enum RecordCmd {
 		/// The record id.
 		id: u64,
 	},
+	/// Read a record into a file: your own through your patient capsule, anyone else's under
+	/// a grant (the custodians release the key for an on-chain request).
+	Get {
+		/// The record id.
+		id: u64,
+		/// Where to write the decrypted record (written only once it is complete and
+		/// verified).
+		#[arg(short, long)]
+		output: PathBuf,
+		/// The payload store: the directory of the embedded store.
+		#[arg(long, env = "EHR_STORE")]
+		store: PathBuf,
+		/// The grant to read under (default: the one the chain finds for you).
+		#[arg(long)]
+		grant: Option<u64>,
+		/// How long to wait for the custodians' key shares, in seconds.
+		#[arg(long, default_value_t = 60)]
+		wait: u64,
+	},
 }
 
 pub async fn run(global: &Global, cmd: RecordCmd) -> Result<()> {
@@ -52,6 +72,9 @@ pub async fn run(global: &Global, cmd: RecordCmd) -> Result<()> {
 		}
 		RecordCmd::List { patient } => list(global, patient).await,
 		RecordCmd::Show { id } => show(global, id).await,
+		RecordCmd::Get { id, output, store, grant, wait } => {
+			get(global, id, output, store, grant, wait).await
+		}
 	}
 }
 
@@ -168,6 +191,51 @@ async fn show(global: &Global, id: u64) -> Result<()> {
 			let v = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
 			println!("{k:<16}{v}");
 		}
+	}
+	Ok(())
+}
+
+async fn get(
+	global: &Global,
+	id: u64,
+	output: PathBuf,
+	store: PathBuf,
+	grant: Option<u64>,
+	wait: u64,
+) -> Result<()> {
+	let reader = global.identity()?;
+	let chain = global.chain().await?;
+	let store = EmbeddedStore::open(&store)?;
+	let replicas: [Replica; 1] = [("local store", &store)];
+	let at = chain.best().await?;
+	let record = records::existing(&at, id).await?;
+	let me = account_of(&reader);
+	let (plaintext, how) = if record.patient == me {
+		(read::read_own(&chain, &replicas, &reader, id).await?, "your patient capsule".to_owned())
+	} else {
+		let grant = match grant {
+			Some(g) => g,
+			None => grants::can_read(&at, &me, id).await?.map_err(|reason| {
+				anyhow!("you may not read record {id}: {reason:?} (ask the patient for a grant)")
+			})?,
+		};
+		let wait = std::time::Duration::from_secs(wait);
+		let read = read::read_record(&chain, &replicas, &reader, id, grant, wait).await?;
+		(read.plaintext, format!("grant {grant}, request {}", read.request))
+	};
+	let partial = output.with_extension("part");
+	std::fs::write(&partial, &plaintext)
+		.with_context(|| format!("cannot write {}", partial.display()))?;
+	std::fs::rename(&partial, &output)
+		.with_context(|| format!("cannot write {}", output.display()))?;
+	if global.json {
+		println!("{}", json!({ "record": id, "bytes": plaintext.len(), "output": output }));
+	} else {
+		println!(
+			"record {id}: {} bytes written to {} (read through {how})",
+			plaintext.len(),
+			output.display()
+		);
 	}
 	Ok(())
 }

@@ -1,0 +1,273 @@
+//! `ehr grant`: give, list and revoke access to one's records.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Subcommand, ValueEnum};
+use ehr_client::{
+	chain::{account_of, Chain},
+	consortium::Role,
+	crypto::identity::{ss58_encode, SS58_PREFIX},
+	grants::{self, Actions, Grant, GrantTerms, Grantee, Purpose, Scope},
+	store::replicas::blake2_256,
+};
+use serde_json::{json, Value};
+
+use crate::context::{address, date, Global};
+
+/// Why access is given (FHIR v3-ActReason).
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PurposeArg {
+	/// Treatment (TREAT).
+	Treatment,
+	/// Healthcare research (HRESCH).
+	Research,
+	/// Healthcare operations, e.g. audit (HOPERAT).
+	Audit,
+}
+
+#[derive(Subcommand)]
+pub enum GrantCmd {
+	/// Give an account, or whoever holds a role at a hospital, access to your records.
+	Add {
+		/// The grantee's address.
+		#[arg(long, conflicts_with = "role", required_unless_present = "role")]
+		to: Option<String>,
+		/// A role at a hospital, as ORG:ROLE (e.g. 1:doctor).
+		#[arg(long)]
+		role: Option<String>,
+		/// Why.
+		#[arg(long, value_enum)]
+		purpose: PurposeArg,
+		/// How long, from now: 30d, 12h, 45m or 90s.
+		#[arg(
+			long = "for",
+			value_name = "DURATION",
+			conflicts_with = "until",
+			required_unless_present = "until"
+		)]
+		duration: Option<String>,
+		/// Until when (UTC): 2027-01-31 or 2027-01-31T18:00:00Z.
+		#[arg(long)]
+		until: Option<String>,
+		/// Only this record.
+		#[arg(long, conflicts_with = "content_type")]
+		record: Option<u64>,
+		/// Only records of this FHIR type.
+		#[arg(long = "type", value_name = "TYPE")]
+		content_type: Option<String>,
+		/// The contract text; its BLAKE2b-256 goes on chain.
+		#[arg(long)]
+		terms: Option<PathBuf>,
+		/// Let the grantee add records (new versions) too.
+		#[arg(long)]
+		append: bool,
+		/// Let the grantee delegate it.
+		#[arg(long)]
+		delegable: bool,
+	},
+	/// List the grants you gave (as a patient) or hold.
+	List,
+	/// Revoke a grant you gave (and its delegations).
+	Revoke {
+		/// The grant id.
+		id: u64,
+	},
+}
+
+pub async fn run(global: &Global, cmd: GrantCmd) -> Result<()> {
+	match cmd {
+		GrantCmd::Add {
+			to,
+			role,
+			purpose,
+			duration,
+			until,
+			record,
+			content_type,
+			terms,
+			append,
+			delegable,
+		} => {
+			let grantee = match (to, role) {
+				(Some(to), _) => Grantee::Account(address(&to)?),
+				(None, Some(role)) => parse_role(&role)?,
+				(None, None) => bail!("say who gets access: --to ADDRESS or --role ORG:ROLE"),
+			};
+			let scope = match (record, content_type) {
+				(Some(id), _) => Scope::Record(id),
+				(None, Some(t)) => grants::content_type_scope(&t),
+				(None, None) => Scope::AllRecords,
+			};
+			let terms_hash = match terms {
+				Some(path) => blake2_256(
+					&std::fs::read(&path)
+						.with_context(|| format!("cannot read the terms {}", path.display()))?,
+				),
+				None => blake2_256(b""),
+			};
+			let patient = global.identity()?;
+			let chain = global.chain().await?;
+			let now = chain.now_ms().await?;
+			let expires_at = match (duration, until) {
+				(Some(d), _) => now.saturating_add(parse_duration(&d)?),
+				(None, Some(u)) => parse_date(&u)?,
+				(None, None) => bail!("say how long: --for DURATION or --until DATE"),
+			};
+			if expires_at <= now {
+				bail!(
+					"the period ends {} which is not after now ({}): choose a later end",
+					date(expires_at),
+					date(now)
+				);
+			}
+			let terms = GrantTerms {
+				scope,
+				grantee,
+				purpose: match purpose {
+					PurposeArg::Treatment => Purpose::Treatment,
+					PurposeArg::Research => Purpose::Research,
+					PurposeArg::Audit => Purpose::Audit,
+				},
+				actions: Actions { read: true, append },
+				not_before: now,
+				expires_at,
+				terms_hash,
+				delegable,
+			};
+			let created = grants::grant(&chain, &patient, &terms).await?;
+			if global.json {
+				println!("{}", json!({ "grant": created.grant, "expires": date(expires_at) }));
+			} else {
+				println!("grant {} given, valid until {}", created.grant, date(expires_at));
+			}
+			Ok(())
+		}
+		GrantCmd::List => list(global).await,
+		GrantCmd::Revoke { id } => {
+			let signer = global.identity()?;
+			let chain = global.chain().await?;
+			let revoked = grants::revoke(&chain, &signer, id).await?;
+			let ids: Vec<u64> = revoked.iter().map(|e| e.grant).collect();
+			if global.json {
+				println!("{}", json!({ "revoked": ids }));
+			} else {
+				println!("revoked grant(s) {ids:?}");
+			}
+			Ok(())
+		}
+	}
+}
+
+fn parse_role(text: &str) -> Result<Grantee> {
+	let wrong = || {
+		anyhow!("`{text}` is not ORG:ROLE: write e.g. 1:doctor (roles: manager, doctor, nurse, researcher, auditor)")
+	};
+	let (org, role) = text.split_once(':').ok_or_else(wrong)?;
+	let org: u32 = org.parse().map_err(|_| wrong())?;
+	let role = match role.to_ascii_lowercase().as_str() {
+		"manager" => Role::Manager,
+		"doctor" => Role::Doctor,
+		"nurse" => Role::Nurse,
+		"researcher" => Role::Researcher,
+		"auditor" => Role::Auditor,
+		_ => return Err(wrong()),
+	};
+	Ok(Grantee::Role(org, role))
+}
+
+/// `30d`, `12h`, `45m`, `90s` in milliseconds.
+fn parse_duration(text: &str) -> Result<u64> {
+	let wrong = || anyhow!("`{text}` is not a duration: write e.g. 30d, 12h, 45m or 90s");
+	let (number, unit) = text.split_at(text.len().saturating_sub(1));
+	let n: u64 = number.parse().map_err(|_| wrong())?;
+	let ms = match unit {
+		"d" => 86_400_000,
+		"h" => 3_600_000,
+		"m" => 60_000,
+		"s" => 1_000,
+		_ => return Err(wrong()),
+	};
+	n.checked_mul(ms).filter(|&v| v > 0).ok_or_else(wrong)
+}
+
+/// `2027-01-31` (midnight UTC) or an RFC 3339 time, in milliseconds since the epoch.
+fn parse_date(text: &str) -> Result<u64> {
+	let wrong = || anyhow!("`{text}` is not a date: write e.g. 2027-01-31 or 2027-01-31T18:00:00Z");
+	let at = if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+		d.and_hms_opt(0, 0, 0).ok_or_else(wrong)?.and_utc()
+	} else {
+		chrono::DateTime::parse_from_rfc3339(text).map_err(|_| wrong())?.to_utc()
+	};
+	u64::try_from(at.timestamp_millis()).map_err(|_| wrong())
+}
+
+fn describe(g: &Grant) -> Value {
+	let grantee = match &g.grantee {
+		Grantee::Account(a) => ss58_encode(&a.0, SS58_PREFIX),
+		Grantee::Role(org, role) => format!("{org}:{}", format!("{role:?}").to_lowercase()),
+	};
+	let scope = match &g.scope {
+		Scope::Record(id) => format!("record {id}"),
+		Scope::AllRecords => "all records".to_owned(),
+		Scope::ContentType(t) => format!("type {}", String::from_utf8_lossy(&t.0)),
+	};
+	json!({
+		"id": g.id,
+		"patient": ss58_encode(&g.patient.0, SS58_PREFIX),
+		"grantee": grantee,
+		"scope": scope,
+		"purpose": format!("{:?}", g.purpose).to_lowercase(),
+		"status": format!("{:?}", g.status).to_lowercase(),
+		"from": date(g.not_before),
+		"until": date(g.expires_at),
+		"delegated_from": g.parent,
+	})
+}
+
+async fn list(global: &Global) -> Result<()> {
+	let me = account_of(&global.identity()?);
+	let chain: Chain = global.chain().await?;
+	let at = chain.best().await?;
+	let mut rows: Vec<Value> = Vec::new();
+	for holder in [false, true] {
+		let mut after = None;
+		loop {
+			let page = if holder {
+				grants::grants_held_by(&at, &me, after, 100).await?
+			} else {
+				grants::grants_of_patient(&at, &me, after, 100).await?
+			};
+			after = page.last().map(|g| g.id);
+			for g in &page {
+				if !rows.iter().any(|r| r["id"] == g.id) {
+					rows.push(describe(g));
+				}
+			}
+			if page.len() < 100 {
+				break;
+			}
+		}
+	}
+	if global.json {
+		println!("{}", Value::Array(rows));
+		return Ok(());
+	}
+	if rows.is_empty() {
+		println!("no grants");
+	}
+	for r in rows {
+		let text = |k: &str| r[k].as_str().unwrap_or("").to_owned();
+		println!(
+			"{:>6}  {}  to {}  {}  {}  {} .. {}",
+			r["id"],
+			text("status"),
+			text("grantee"),
+			text("scope"),
+			text("purpose"),
+			text("from"),
+			text("until")
+		);
+	}
+	Ok(())
+}
