@@ -11,19 +11,30 @@ use std::process::{Command, Output};
 use ehr_tests::{cli_binary, Node};
 use serde_json::Value;
 
+/// `ehr` run against one node and keystore, as one keystore account.
 struct Wallet {
 	node: String,
-	keys: tempfile::TempDir,
+	keys: std::path::PathBuf,
+	account: String,
 }
 
 impl Wallet {
+	fn new(node: &Node, keys: &tempfile::TempDir) -> Wallet {
+		Wallet { node: node.ws_url(), keys: keys.path().to_owned(), account: "default".into() }
+	}
+
+	/// The same wallet signing as keystore account `name`.
+	fn as_account(&self, name: &str) -> Wallet {
+		Wallet { node: self.node.clone(), keys: self.keys.clone(), account: name.into() }
+	}
+
 	fn run(&self, args: &[&str]) -> Output {
 		Command::new(cli_binary().expect("the ehr binary"))
 			.args(args)
 			.env("EHR_NODE", &self.node)
-			.env("EHR_KEYSTORE", self.keys.path())
+			.env("EHR_KEYSTORE", &self.keys)
 			.env("EHR_PASSWORD", "correct horse battery")
-			.env_remove("EHR_ACCOUNT")
+			.env("EHR_ACCOUNT", &self.account)
 			.output()
 			.expect("ehr runs")
 	}
@@ -55,7 +66,8 @@ impl Wallet {
 #[tokio::test]
 async fn a_manager_onboards_a_patient_from_the_terminal() {
 	let node = Node::start(&["--dev"]).await.expect("node starts");
-	let wallet = Wallet { node: node.ws_url(), keys: tempfile::tempdir().expect("tempdir") };
+	let keys = tempfile::tempdir().expect("tempdir");
+	let wallet = Wallet::new(&node, &keys);
 
 	let created = wallet.json(&["account", "new", "--json"]);
 	let address = created["account"].as_str().expect("address").to_owned();
@@ -93,7 +105,7 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 	// The patient puts a FHIR Observation: encrypted, kept in the store, registered.
 	let store = tempfile::tempdir().expect("store dir");
 	let store = store.path().to_str().expect("utf-8 path").to_owned();
-	let file = wallet.keys.path().join("egfr.json");
+	let file = wallet.keys.join("egfr.json");
 	std::fs::write(&file, br#"{"resourceType":"Observation","code":{"text":"eGFR"}}"#).unwrap();
 	let file = file.to_str().expect("utf-8 path");
 	let put =
@@ -127,7 +139,7 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 	assert_eq!(wallet.json(&["record", "list", "--json"]).as_array().map(Vec::len), Some(1));
 
 	// The patient reads it back through the patient capsule.
-	let out = wallet.keys.path().join("mine.json");
+	let out = wallet.keys.join("mine.json");
 	let mine = out.to_str().expect("utf-8 path");
 	wallet.ok(&["record", "get", &id.to_string(), "-o", mine, "--store", &store]);
 	assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(file).unwrap());
@@ -151,7 +163,7 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 	let listed = wallet.json(&["grant", "list", "--json"]);
 	assert_eq!(listed[0]["grantee"], bob.as_str());
 	assert_eq!(listed[0]["status"], "active");
-	let theirs = wallet.keys.path().join("bob.json");
+	let theirs = wallet.keys.join("bob.json");
 	let theirs = theirs.to_str().expect("utf-8 path");
 	let read = wallet.ok(&[
 		"--dev",
@@ -224,7 +236,7 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 	let out = Command::new(cli_binary().expect("ehr"))
 		.args(["account", "show"])
 		.env("EHR_NODE", node.ws_url())
-		.env("EHR_KEYSTORE", wallet.keys.path())
+		.env("EHR_KEYSTORE", &wallet.keys)
 		.env("EHR_PASSWORD", "wrong")
 		.output()
 		.expect("ehr runs");
@@ -234,4 +246,62 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 	assert!(err.contains("no account `nobody`"), "{err}");
 	let err = wallet.fails(&["--node", "ws://127.0.0.1:1", "account", "show"]);
 	assert!(err.contains("cannot reach the node"), "{err}");
+}
+
+/// A manager onboards a new doctor from the terminal (invite, accept, member with the doctor
+/// role); a patient's role grant to hospital A's doctors lets him read; removed from the role,
+/// he is refused.
+#[tokio::test]
+async fn a_role_grant_serves_whoever_holds_the_role_now() {
+	let node = Node::start(&["--dev"]).await.expect("node starts");
+	let keys = tempfile::tempdir().expect("tempdir");
+	let wallet = Wallet::new(&node, &keys);
+	let doctor = wallet.as_account("doctor");
+	let created = doctor.json(&["account", "new", "--json"]);
+	let address = created["account"].as_str().expect("address").to_owned();
+	wallet.ok(&["--dev", "Alice", "staff", "invite", &address, "--org", "1"]);
+	doctor.ok(&["account", "accept", "--org", "1", "--kind", "staff"]);
+	wallet.ok(&["--dev", "Alice", "member", "add", &address, "--org", "1", "--role", "doctor"]);
+
+	// Charlie, a development patient, puts a record and grants hospital A's doctors.
+	let store = tempfile::tempdir().expect("store dir");
+	let store = store.path().to_str().expect("utf-8 path").to_owned();
+	let file = wallet.keys.join("note.json");
+	std::fs::write(&file, br#"{"resourceType":"Observation","code":{"text":"HbA1c"}}"#).unwrap();
+	let file = file.to_str().expect("utf-8 path");
+	let put = wallet.json(&[
+		"--dev",
+		"Charlie",
+		"record",
+		"put",
+		file,
+		"--type",
+		"Observation",
+		"--store",
+		&store,
+		"--json",
+	]);
+	let id = put["record"].as_u64().expect("record id").to_string();
+	wallet.ok(&[
+		"--dev",
+		"Charlie",
+		"grant",
+		"add",
+		"--role",
+		"1:doctor",
+		"--purpose",
+		"treatment",
+		"--for",
+		"1h",
+		"--type",
+		"Observation",
+	]);
+	let out = wallet.keys.join("read.json");
+	let out = out.to_str().expect("utf-8 path");
+	doctor.ok(&["record", "get", &id, "-o", out, "--store", &store]);
+	assert_eq!(std::fs::read(out).unwrap(), std::fs::read(file).unwrap());
+
+	wallet.ok(&["--dev", "Alice", "member", "remove", &address, "--org", "1"]);
+	let err = doctor.fails(&["record", "get", &id, "-o", out, "--store", &store]);
+	assert!(err.contains(&format!("you may not read record {id}")), "{err}");
 }

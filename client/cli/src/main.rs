@@ -30,7 +30,8 @@ enum Command {
 	/// Invite a staff member (as a manager of a hospital, or as governance).
 	#[command(subcommand)]
 	Staff(cmd::onboard::InviteCmd),
-	/// Freeze, re-activate or deregister an account (a manager for its staff, or governance).
+	/// Members of a hospital: add, remove; freeze, re-activate or deregister an account (a
+	/// manager for its staff, or governance).
 	#[command(subcommand)]
 	Member(cmd::onboard::StatusCmd),
 	/// Records: put a file (encrypt, store, register), list, show, get.
