@@ -250,7 +250,7 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 
 /// A manager onboards a new doctor from the terminal (invite, accept, member with the doctor
 /// role); a patient's role grant to hospital A's doctors lets him read; removed from the role,
-/// he is refused.
+/// he is refused. An emergency access is opened, used and reviewed.
 #[tokio::test]
 async fn a_role_grant_serves_whoever_holds_the_role_now() {
 	let node = Node::start(&["--dev"]).await.expect("node starts");
@@ -304,4 +304,42 @@ async fn a_role_grant_serves_whoever_holds_the_role_now() {
 	wallet.ok(&["--dev", "Alice", "member", "remove", &address, "--org", "1"]);
 	let err = doctor.fails(&["record", "get", &id, "-o", out, "--store", &store]);
 	assert!(err.contains(&format!("you may not read record {id}")), "{err}");
+
+	// Break-glass: Eve (hospital B, emergency flag) opens emergency access and reads; an
+	// auditor of another hospital cannot review it; a manager of hospital B approves it.
+	let charlie = ehr_client::dev::dev_identity("Charlie").ss58();
+	let opened = wallet.json(&[
+		"--dev",
+		"Eve",
+		"emergency",
+		"open",
+		&charlie,
+		"--org",
+		"2",
+		"--reason",
+		"unconscious",
+		"--justification",
+		"admitted unconscious to the emergency room",
+		"--json",
+	]);
+	let emergency = opened["grant"].as_u64().expect("grant").to_string();
+	let read = wallet.ok(&["--dev", "Eve", "record", "get", &id, "-o", out, "--store", &store]);
+	assert!(read.contains(&format!("grant {emergency}")), "{read}");
+	let err = wallet.fails(&["--dev", "Dave", "emergency", "review", &emergency, "--approve"]);
+	assert!(err.contains("(Access."), "{err}");
+	let manager = ehr_client::dev::dev_identity("Alice").ss58();
+	wallet.ok(&[
+		"--dev",
+		"Alice",
+		"member",
+		"add",
+		&manager,
+		"--org",
+		"2",
+		"--role",
+		"manager",
+		"--governance",
+	]);
+	let reviewed = wallet.ok(&["--dev", "Alice", "emergency", "review", &emergency, "--approve"]);
+	assert!(reviewed.contains("approved"), "{reviewed}");
 }

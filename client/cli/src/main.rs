@@ -40,6 +40,9 @@ enum Command {
 	/// Grants: give access to your records for a purpose and a period, list, revoke.
 	#[command(subcommand)]
 	Grant(cmd::grant::GrantCmd),
+	/// Emergency (break-glass) access: open, review.
+	#[command(subcommand)]
+	Emergency(cmd::emergency::EmergencyCmd),
 }
 
 #[tokio::main]
@@ -54,6 +57,7 @@ async fn main() {
 		Command::Member(c) => cmd::onboard::status(&cli.global, c).await,
 		Command::Record(c) => cmd::record::run(&cli.global, c).await,
 		Command::Grant(c) => cmd::grant::run(&cli.global, c).await,
+		Command::Emergency(c) => cmd::emergency::run(&cli.global, c).await,
 	};
 	if let Err(e) = result {
 		eprintln!("error: {}", context::sentence(&e));

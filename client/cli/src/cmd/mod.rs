@@ -1,6 +1,7 @@
 //! One module per noun of the command line.
 
 pub mod account;
+pub mod emergency;
 pub mod grant;
 pub mod onboard;
 pub mod record;
