@@ -294,13 +294,7 @@ pub async fn read_record(
 	let released = request_key(chain, requester, record, grant, wait).await?;
 	let at = chain.best().await?;
 	let rec = records::existing(&at, record).await?;
-	let cid: Cid = std::str::from_utf8(&rec.cid.0)
-		.ok()
-		.and_then(|s| s.parse().ok())
-		.ok_or(ReadError::BadCid { record })?;
-	let fetched = replicas::fetch(replicas, &cid, &rec.ciphertext_hash, rec.size).await?;
-	let mut plaintext = Vec::new();
-	payload::decrypt(&released.key, &rec.patient.0, &fetched.ciphertext[..], &mut plaintext)?;
+	let (plaintext, fetched) = fetch_and_decrypt(replicas, record, &rec, &released.key).await?;
 	Ok(ReadOutcome {
 		plaintext,
 		request: released.request,
@@ -326,12 +320,23 @@ pub async fn read_own(
 	}
 	let sealed = capsule::Capsule::from_bytes(&rec.patient_capsule.0)?;
 	let key = capsule::open(patient, &rec.ciphertext_hash, &sealed)?;
+	Ok(fetch_and_decrypt(replicas, record, &rec, &key).await?.0)
+}
+
+/// Fetches `rec`'s ciphertext from the first of `replicas` whose copy matches the on-chain
+/// hash and decrypts it with `key`.
+async fn fetch_and_decrypt(
+	replicas: &[Replica<'_>],
+	record: RecordId,
+	rec: &records::Record,
+	key: &DataKey,
+) -> Result<(Vec<u8>, replicas::Fetched), ReadError> {
 	let cid: Cid = std::str::from_utf8(&rec.cid.0)
 		.ok()
 		.and_then(|s| s.parse().ok())
 		.ok_or(ReadError::BadCid { record })?;
 	let fetched = replicas::fetch(replicas, &cid, &rec.ciphertext_hash, rec.size).await?;
 	let mut plaintext = Vec::new();
-	payload::decrypt(&key, &rec.patient.0, &fetched.ciphertext[..], &mut plaintext)?;
-	Ok(plaintext)
+	payload::decrypt(key, &rec.patient.0, &fetched.ciphertext[..], &mut plaintext)?;
+	Ok((plaintext, fetched))
 }
