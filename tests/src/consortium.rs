@@ -79,6 +79,20 @@ impl Consortium {
 		Ok(Consortium { hospitals, _keys: keys })
 	}
 
+	/// Waits until every hospital has finalized the block that is best at Alice's node now:
+	/// after an outage, the voters that were stopped have caught up with GRANDPA's round, so
+	/// that finality does not depend on the one that goes down next.
+	pub async fn wait_all_finalized(&self, timeout: Duration) -> Result<()> {
+		let target = self.node("Alice").best_number().await?;
+		for h in &self.hospitals {
+			let node = &h.node;
+			node.wait_for("finalized block", target, timeout, || node.finalized_number())
+				.await
+				.with_context(|| format!("{}'s node", h.name))?;
+		}
+		Ok(())
+	}
+
 	/// The node of hospital `name` ("Alice", "Bob", "Dave" or "Eve").
 	pub fn node(&self, name: &str) -> &Node {
 		&self.hospital(name).node

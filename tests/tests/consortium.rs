@@ -218,7 +218,10 @@ async fn four_hospitals_release_keys_only_under_valid_grants() {
 		.await
 		.expect("governance reinstates hospital A");
 
-	// 6. Bob's node is down while a request is made; after its restart it answers it.
+	// 6. Bob's node is down while a request is made; after its restart it answers it. Dave and
+	// Eve were stopped twice above: first every hospital finalizes the current best block, so
+	// the three left to vote are in the same GRANDPA round when Bob goes.
+	c.wait_all_finalized(Duration::from_secs(120)).await.expect("every hospital caught up");
 	c.node_mut("Bob").stop(Duration::from_secs(20)).expect("stop Bob");
 	let during = reading::read_record(&chain, &replicas, &doctor, record_id, grant, READ_WAIT)
 		.await
