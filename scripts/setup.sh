@@ -81,4 +81,13 @@ if [ -f "$ROOT/tests/ipfs/package-lock.json" ]; then
 	fi
 	"$ROOT/tests/ipfs/patch.sh"
 fi
+
+# 6. The independent FHIR R4 checks of the wallet's exports (HL7's JSON schema, FHIR.js,
+#    fhirpath.js).
+if [ ! -d "$ROOT/tests/fhir/node_modules/fhirpath" ]; then
+	say "installing the FHIR validators (npm ci in tests/fhir)"
+	(cd "$ROOT/tests/fhir" && npm ci --no-audit --no-fund --loglevel=error)
+else
+	say "FHIR validators present"
+fi
 say "done"

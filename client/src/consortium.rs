@@ -50,6 +50,21 @@ pub fn has_role(set: &Roles, role: &Role) -> bool {
 	set.0 & role_bit(role) != 0
 }
 
+/// The names of the roles in `set`, e.g. `["manager", "doctor"]`.
+pub fn role_names(set: &Roles) -> Vec<&'static str> {
+	[
+		(Role::Manager, "manager"),
+		(Role::Doctor, "doctor"),
+		(Role::Nurse, "nurse"),
+		(Role::Researcher, "researcher"),
+		(Role::Auditor, "auditor"),
+	]
+	.into_iter()
+	.filter(|(role, _)| has_role(set, role))
+	.map(|(_, name)| name)
+	.collect()
+}
+
 /// The bit of a role in [`Roles`] (the pallet's encoding).
 fn role_bit(role: &Role) -> u8 {
 	match role {

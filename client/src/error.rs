@@ -1,6 +1,7 @@
 //! The crate-wide error type.
 
 use crate::{
+	audit::IndexError,
 	chain::ChainError,
 	crypto::{
 		capsule::CapsuleError, custody::CustodyError, identity::IdentityError,
@@ -43,6 +44,9 @@ pub enum Error {
 	/// A read through a grant failed.
 	#[error(transparent)]
 	Read(#[from] ReadError),
+	/// The audit index could not be opened, filled or read.
+	#[error(transparent)]
+	Audit(#[from] IndexError),
 	/// A file could not be sealed into a record.
 	#[error(transparent)]
 	Upload(#[from] UploadError),

@@ -35,6 +35,25 @@ pub fn content_type_scope(content_type: &str) -> GrantScope {
 	Scope::ContentType(BoundedVec(content_type.as_bytes().to_vec()))
 }
 
+/// Who a grant is for, as text: an SS58 address, or `ORG:role` (e.g. `1:doctor`).
+pub fn grantee_text(grantee: &Grantee) -> String {
+	match grantee {
+		Grantee::Account(a) => {
+			crate::crypto::identity::ss58_encode(&a.0, crate::crypto::identity::SS58_PREFIX)
+		}
+		Grantee::Role(org, role) => format!("{org}:{}", format!("{role:?}").to_lowercase()),
+	}
+}
+
+/// What a grant covers, as text: `record 4`, `all records` or `type Observation`.
+pub fn scope_text(scope: &GrantScope) -> String {
+	match scope {
+		Scope::Record(id) => format!("record {id}"),
+		Scope::AllRecords => "all records".to_owned(),
+		Scope::ContentType(t) => format!("type {}", String::from_utf8_lossy(&t.0)),
+	}
+}
+
 /// The terms of a new grant: what `Access::grant` puts on chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GrantTerms {

@@ -12,7 +12,8 @@
 //!   access request (the node's custodian service runs it).
 //! - [`consortium`], [`records`], [`grants`], [`audit`]: the project's pallets through
 //!   [`chain`]: administration and onboarding; record registration; grants, requests, key
-//!   releases and emergencies; the audit events of a block.
+//!   releases and emergencies; the audit events of a block and the audit index.
+//! - [`fhir`]: grants as FHIR R4 `Consent` and accesses as `AuditEvent` resources.
 //! - [`read`]: the read path: request a record's key, collect and verify the custodians'
 //!   shares, fetch and decrypt.
 //!
@@ -27,6 +28,7 @@ pub mod crypto;
 pub mod custodian;
 pub mod dev;
 mod error;
+pub mod fhir;
 pub mod grants;
 pub mod keystore;
 pub mod read;

@@ -33,6 +33,25 @@ pub fn cli_binary() -> Result<PathBuf> {
 	built_binary("ehr")
 }
 
+/// Runs the independent FHIR R4 checks (`tests/fhir/validate.js`: HL7's JSON schema,
+/// FHIR.js, the specification's invariants in fhirpath.js) on `files`; `Ok(())` if they
+/// pass, the checker's report otherwise.
+pub fn fhir_validate(files: &[&Path]) -> Result<(), String> {
+	let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("fhir/validate.js");
+	let out = Command::new("node").arg(&script).args(files).output().map_err(|e| {
+		format!("cannot run node {}: {e} (scripts/setup.sh installs it)", script.display())
+	})?;
+	if out.status.success() {
+		Ok(())
+	} else {
+		Err(format!(
+			"{}{}",
+			String::from_utf8_lossy(&out.stdout),
+			String::from_utf8_lossy(&out.stderr)
+		))
+	}
+}
+
 /// The workspace binary `name` of the profile the tests were built with.
 fn built_binary(name: &str) -> Result<PathBuf> {
 	// target/<profile>/deps/<test> -> target/<profile>/<name>

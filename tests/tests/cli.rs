@@ -242,7 +242,7 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 		.expect("ehr runs");
 	assert_eq!(out.status.code(), Some(1));
 	assert!(String::from_utf8_lossy(&out.stderr).contains("wrong password"), "{out:?}");
-	let err = wallet.fails(&["--account", "nobody", "account", "show"]);
+	let err = wallet.fails(&["--as", "nobody", "account", "show"]);
 	assert!(err.contains("no account `nobody`"), "{err}");
 	let err = wallet.fails(&["--node", "ws://127.0.0.1:1", "account", "show"]);
 	assert!(err.contains("cannot reach the node"), "{err}");
@@ -253,7 +253,7 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 /// he is refused. An emergency access is opened, used and reviewed.
 #[tokio::test]
 async fn a_role_grant_serves_whoever_holds_the_role_now() {
-	let node = Node::start(&["--dev"]).await.expect("node starts");
+	let node = Node::start(&["--dev", "--state-pruning", "archive"]).await.expect("node starts");
 	let keys = tempfile::tempdir().expect("tempdir");
 	let wallet = Wallet::new(&node, &keys);
 	let doctor = wallet.as_account("doctor");
@@ -282,7 +282,7 @@ async fn a_role_grant_serves_whoever_holds_the_role_now() {
 		"--json",
 	]);
 	let id = put["record"].as_u64().expect("record id").to_string();
-	wallet.ok(&[
+	let role_grant = wallet.json(&[
 		"--dev",
 		"Charlie",
 		"grant",
@@ -295,7 +295,11 @@ async fn a_role_grant_serves_whoever_holds_the_role_now() {
 		"1h",
 		"--type",
 		"Observation",
-	]);
+		"--json",
+	])["grant"]
+		.as_u64()
+		.expect("grant id")
+		.to_string();
 	let out = wallet.keys.join("read.json");
 	let out = out.to_str().expect("utf-8 path");
 	doctor.ok(&["record", "get", &id, "-o", out, "--store", &store]);
@@ -304,6 +308,10 @@ async fn a_role_grant_serves_whoever_holds_the_role_now() {
 	wallet.ok(&["--dev", "Alice", "member", "remove", &address, "--org", "1"]);
 	let err = doctor.fails(&["record", "get", &id, "-o", out, "--store", &store]);
 	assert!(err.contains(&format!("you may not read record {id}")), "{err}");
+	// Naming the grant himself, his request reaches the chain, which refuses it: on record.
+	let err =
+		doctor.fails(&["record", "get", &id, "-o", out, "--store", &store, "--grant", &role_grant]);
+	assert!(err.contains("(Access."), "{err}");
 
 	// Break-glass: Eve (hospital B, emergency flag) opens emergency access and reads; an
 	// auditor of another hospital cannot review it; a manager of hospital B approves it.
@@ -342,4 +350,183 @@ async fn a_role_grant_serves_whoever_holds_the_role_now() {
 	]);
 	let reviewed = wallet.ok(&["--dev", "Alice", "emergency", "review", &emergency, "--approve"]);
 	assert!(reviewed.contains("approved"), "{reviewed}");
+
+	audit_trail(
+		&wallet,
+		&AuditCase { charlie, doctor: address, record: id, role_grant, emergency },
+	);
+}
+
+/// What the audit checks look for.
+struct AuditCase {
+	charlie: String,
+	doctor: String,
+	record: String,
+	role_grant: String,
+	emergency: String,
+}
+
+/// The audit trail of the role-grant scenario, from the index of the finalized chain, and its
+/// FHIR exports checked by independent validators.
+fn audit_trail(wallet: &Wallet, case: &AuditCase) {
+	let index = wallet.keys.join("audit.sqlite");
+	let index = index.to_str().expect("utf-8 path");
+	let log = |args: &[&str]| -> Vec<Value> {
+		let mut all = vec!["audit", "log", "--json", "--index", index];
+		all.extend_from_slice(args);
+		wallet.ok(&all).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
+	};
+	// The index follows finality: wait until the review is final.
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+	let events = loop {
+		let events = log(&["--patient", &case.charlie]);
+		if events.iter().any(|e| e["event"] == "Access.EmergencyReviewed") {
+			break events;
+		}
+		assert!(std::time::Instant::now() < deadline, "the review is not final: {events:?}");
+		std::thread::sleep(std::time::Duration::from_secs(2));
+	};
+	let names: Vec<&str> = events
+		.iter()
+		.map(|e| e["event"].as_str().expect("event"))
+		.filter(|n| *n != "Access.KeyShareReleased")
+		.collect();
+	assert_eq!(
+		names,
+		[
+			"Records.RecordRegistered",
+			"Access.GrantCreated",
+			"Access.AccessRequested",
+			"Access.KeyReleased",
+			"Access.Refused",
+			"Access.EmergencyAccessOpened",
+			"Access.AccessRequested",
+			"Access.KeyReleased",
+			"Access.Refused",
+			"Access.EmergencyReviewed",
+		],
+		"{events:#?}"
+	);
+	let released: Vec<&Value> =
+		events.iter().filter(|e| e["event"] == "Access.KeyReleased").collect();
+	assert_eq!(released[0]["details"]["requester"], case.doctor.as_str());
+	assert_eq!(released[0]["grant"].to_string(), case.role_grant);
+	assert_eq!(released[1]["details"]["requester"], ehr_client::dev::dev_identity("Eve").ss58());
+	assert_eq!(released[1]["grant"].to_string(), case.emergency);
+	let refused: Vec<&Value> = events.iter().filter(|e| e["event"] == "Access.Refused").collect();
+	assert_eq!(refused[0]["details"]["call"], "Access.request");
+	assert_eq!(refused[0]["details"]["signer"], case.doctor.as_str());
+	assert_eq!(refused[0]["record"].to_string(), case.record);
+	assert_eq!(refused[1]["details"]["call"], "Access.emergency_review");
+	assert_eq!(refused[1]["details"]["signer"], ehr_client::dev::dev_identity("Dave").ss58());
+	assert!(events.iter().all(|e| e["time"].as_str().is_some_and(|t| t.ends_with(" UTC"))));
+
+	// One record's history; one account's trail (as grantee, requester, member).
+	let history: Vec<Value> = wallet
+		.ok(&["record", "history", &case.record, "--json", "--index", index])
+		.lines()
+		.map(|l| serde_json::from_str(l).expect("a JSON line"))
+		.collect();
+	let record: u64 = case.record.parse().expect("record id");
+	assert!(history.iter().all(|e| e["record"] == record), "{history:?}");
+	assert_eq!(history.iter().filter(|e| e["event"] == "Access.KeyReleased").count(), 2);
+	let doctor: Vec<String> = log(&["--account", &case.doctor])
+		.iter()
+		.map(|e| e["event"].as_str().expect("event").to_owned())
+		.collect();
+	for expected in [
+		"Consortium.AccountInvited",
+		"Consortium.AccountRegistered",
+		"Consortium.MemberAdded",
+		"Access.KeyReleased",
+		"Consortium.MemberRemoved",
+		"Access.Refused",
+	] {
+		assert!(doctor.iter().any(|n| n == expected), "{expected} missing from {doctor:?}");
+	}
+	assert!(!doctor.iter().any(|n| n == "Access.EmergencyAccessOpened"), "{doctor:?}");
+	let later = wallet.ok(&["audit", "log", "--since", "2999-01-01", "--index", index]);
+	assert_eq!(later.trim(), "no audit events match");
+	let err = wallet.fails(&["audit", "log", "--since", "yesterday", "--index", index]);
+	assert!(err.contains("is not a date"), "{err}");
+
+	// FHIR: the accesses as AuditEvents, the grants as Consents; both valid R4 for checkers
+	// that know nothing of this project.
+	let audit_file = wallet.keys.join("audit-events.json");
+	let consent_file = wallet.keys.join("consents.json");
+	let path = |p: &std::path::Path| p.to_str().expect("utf-8 path").to_owned();
+	wallet.ok(&[
+		"audit",
+		"export",
+		"--format",
+		"fhir",
+		"--patient",
+		&case.charlie,
+		"--index",
+		index,
+		"-o",
+		&path(&audit_file),
+	]);
+	wallet.ok(&[
+		"--dev",
+		"Charlie",
+		"grant",
+		"export",
+		"--format",
+		"fhir",
+		"-o",
+		&path(&consent_file),
+	]);
+	ehr_tests::fhir_validate(&[&audit_file, &consent_file]).expect("valid FHIR R4");
+	let audit: Value = serde_json::from_slice(&std::fs::read(&audit_file).unwrap()).unwrap();
+	assert_eq!(audit["type"], "collection");
+	let events: Vec<&Value> =
+		audit["entry"].as_array().unwrap().iter().map(|e| &e["resource"]).collect();
+	let kinds: Vec<(String, String, String)> = events
+		.iter()
+		.map(|e| {
+			(
+				e["subtype"][0]["code"].as_str().unwrap_or("").to_owned(),
+				e["outcome"].as_str().unwrap_or("").to_owned(),
+				e["purposeOfEvent"][0]["coding"][0]["code"].as_str().unwrap_or("").to_owned(),
+			)
+		})
+		.collect();
+	let k = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+	assert_eq!(
+		kinds,
+		[
+			k("read", "0", "TREAT"),
+			k("read", "4", "TREAT"),
+			k("110127", "0", "ETREAT"),
+			k("read", "0", "ETREAT")
+		],
+		"{audit:#}"
+	);
+	assert_eq!(events[0]["agent"][0]["who"]["identifier"]["value"], case.doctor.as_str());
+	assert_eq!(events[0]["entity"][0]["what"]["identifier"]["value"], case.charlie.as_str());
+	let consents: Value = serde_json::from_slice(&std::fs::read(&consent_file).unwrap()).unwrap();
+	let by_id = |id: &str| {
+		consents["entry"]
+			.as_array()
+			.unwrap()
+			.iter()
+			.map(|e| &e["resource"])
+			.find(|c| c["identifier"][0]["value"] == id)
+			.cloned()
+			.unwrap_or_else(|| panic!("no Consent for grant {id}: {consents:#}"))
+	};
+	let role = by_id(&case.role_grant);
+	assert_eq!(role["status"], "active");
+	assert_eq!(role["provision"]["actor"][0]["reference"]["identifier"]["value"], "1:doctor");
+	assert_eq!(role["provision"]["class"][0]["code"], "Observation");
+	assert_eq!(role["provision"]["purpose"][0]["code"], "TREAT");
+	assert_eq!(by_id(&case.emergency)["provision"]["purpose"][0]["code"], "ETREAT");
+	// The checkers do fail: a Consent without its status is refused.
+	let mut broken = consents.clone();
+	broken["entry"][0]["resource"].as_object_mut().unwrap().remove("status");
+	let broken_file = wallet.keys.join("broken.json");
+	std::fs::write(&broken_file, broken.to_string()).unwrap();
+	let report = ehr_tests::fhir_validate(&[&broken_file]).expect_err("a Consent needs a status");
+	assert!(report.contains("status"), "{report}");
 }

@@ -49,3 +49,75 @@ async fn dev_chain_produces_blocks_serves_rpc_and_includes_a_transfer() {
 	assert!(node.stop(Duration::from_secs(20)).expect("stop"), "node ignored SIGTERM");
 	assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists(), "process {pid} left behind");
 }
+
+/// The audit index follows the finalized chain from an archive node, a batch at a time:
+/// a second sync reads only the new blocks, files a revocation under the patient of the grant
+/// an earlier sync saw created, files nothing twice after a reopen, and refuses another
+/// chain's index file.
+#[tokio::test]
+async fn the_audit_index_resumes_and_files_events_under_their_patient() {
+	use ehr_client::{
+		audit::{AuditIndex, Filter, IndexError},
+		chain::{account_of, Wait},
+		grants::{self, Actions, GrantTerms, Grantee, Purpose, Scope},
+	};
+	use ehr_tests::scenario::Cast;
+
+	let node = Node::start(&["--dev", "--state-pruning", "archive"]).await.expect("node starts");
+	let chain = Chain::connect(&node.ws_url()).await.expect("connect").waiting(Wait::Finalized);
+	let cast = Cast::default();
+	chain.wait_until(1).await.expect("a first block");
+	let now = chain.now_ms().await.expect("chain time");
+	let terms = GrantTerms {
+		scope: Scope::AllRecords,
+		grantee: Grantee::Account(account_of(&cast.doctor)),
+		purpose: Purpose::Research,
+		actions: Actions { read: true, append: false },
+		not_before: now,
+		expires_at: now + 3_600_000,
+		terms_hash: [7; 32],
+		delegable: false,
+	};
+	let grant = grants::grant(&chain, &cast.patient, &terms).await.expect("grant").grant;
+
+	let dir = tempfile::tempdir().expect("tempdir");
+	let path = dir.path().join("audit.sqlite");
+	let mut index = AuditIndex::open(&path, chain.genesis_hash()).expect("open");
+	assert_eq!(index.next_block().expect("next"), 0);
+	let first = index.sync(&chain, |_, _| {}).await.expect("first sync");
+	assert_eq!(first.blocks, first.next_block, "a new index reads from genesis");
+	let by_grant = Filter { grant: Some(grant), ..Filter::default() };
+	let rows = index.query(&by_grant, 10).expect("query");
+	assert_eq!(rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["GrantCreated"]);
+	assert_eq!(rows[0].patient, Some(account_of(&cast.patient)));
+	assert_eq!(rows[0].details["purpose"], "research");
+	assert!(rows[0].time_ms >= now);
+	assert_eq!(index.grant_purpose(grant).expect("purpose").as_deref(), Some("research"));
+
+	grants::revoke(&chain, &cast.patient, grant).await.expect("revoke");
+	let second = index.sync(&chain, |_, _| {}).await.expect("second sync");
+	assert_eq!(second.blocks, second.next_block - first.next_block, "only the new blocks");
+	let patient_only = Filter { patient: Some(account_of(&cast.patient)), ..Filter::default() };
+	let rows = index.query(&patient_only, 10).expect("query");
+	let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+	assert_eq!(names, ["GrantCreated", "GrantRevoked"], "the revocation names no patient");
+	assert_eq!(rows[1].grant, Some(grant));
+	let doctor_only = Filter { account: Some(account_of(&cast.doctor)), ..Filter::default() };
+	assert_eq!(index.query(&doctor_only, 10).expect("query").len(), 1, "named as grantee");
+
+	drop(index);
+	let mut index = AuditIndex::open(&path, chain.genesis_hash()).expect("reopen");
+	assert_eq!(index.next_block().expect("next"), second.next_block);
+	index.sync(&chain, |_, _| {}).await.expect("third sync");
+	assert_eq!(index.query(&by_grant, 10).expect("query").len(), 2, "nothing filed twice");
+	let after = Filter { after: Some((rows[0].block, rows[0].index)), ..by_grant.clone() };
+	assert_eq!(index.query(&after, 10).expect("query")[0].name, "GrantRevoked");
+	drop(index);
+
+	match AuditIndex::open(&path, subxt::utils::H256::repeat_byte(7)) {
+		Err(e @ IndexError::OtherChain { .. }) => {
+			assert!(e.to_string().contains("use another index file"), "{e}")
+		}
+		other => panic!("another chain's index must be refused: {:?}", other.err()),
+	}
+}

@@ -22,7 +22,13 @@ pub struct Global {
 	#[arg(long, global = true, env = "EHR_KEYSTORE")]
 	pub keystore: Option<PathBuf>,
 	/// The account to sign with: the name of its keystore file.
-	#[arg(long, global = true, env = "EHR_ACCOUNT", default_value = "default")]
+	#[arg(
+		long = "as",
+		global = true,
+		env = "EHR_ACCOUNT",
+		default_value = "default",
+		value_name = "NAME"
+	)]
 	pub account: String,
 	/// Sign with a well-known development account instead (Alice, Bob, ...): insecure, for
 	/// development chains only.
@@ -31,20 +37,29 @@ pub struct Global {
 	/// A file holding the keystore password (otherwise the EHR_PASSWORD variable).
 	#[arg(long, global = true, value_name = "FILE")]
 	pub password_file: Option<PathBuf>,
+	/// The audit index file (default: ~/.ehr/audit/<chain>.sqlite).
+	#[arg(long = "index", global = true, env = "EHR_AUDIT_INDEX", value_name = "FILE")]
+	pub audit_index: Option<PathBuf>,
 	/// Print JSON instead of text.
 	#[arg(long, global = true)]
 	pub json: bool,
 }
 
 impl Global {
+	/// The wallet's own directory, `~/.ehr`.
+	pub fn ehr_dir(&self) -> Result<PathBuf> {
+		let home = std::env::var_os("HOME").ok_or_else(|| {
+			anyhow!("HOME is not set: set it, or pass the file or directory to use explicitly")
+		})?;
+		Ok(PathBuf::from(home).join(".ehr"))
+	}
+
 	/// The keystore directory: `--keystore`, or `~/.ehr/keys`.
 	pub fn keystore_dir(&self) -> Result<PathBuf> {
 		if let Some(dir) = &self.keystore {
 			return Ok(dir.clone());
 		}
-		let home = std::env::var_os("HOME")
-			.ok_or_else(|| anyhow!("HOME is not set: pass --keystore DIR or set EHR_KEYSTORE"))?;
-		Ok(PathBuf::from(home).join(".ehr/keys"))
+		Ok(self.ehr_dir()?.join("keys"))
 	}
 
 	/// The keystore file of the selected account.
@@ -117,4 +132,29 @@ pub fn date(ms: u64) -> String {
 		.ok()
 		.and_then(chrono::DateTime::from_timestamp_millis)
 		.map_or_else(|| format!("{ms} ms"), |d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+}
+
+/// `2027-01-31` (midnight UTC) or an RFC 3339 time, in milliseconds since the epoch.
+pub fn parse_date(text: &str) -> Result<u64> {
+	let wrong = || anyhow!("`{text}` is not a date: write e.g. 2027-01-31 or 2027-01-31T18:00:00Z");
+	let at = if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+		d.and_hms_opt(0, 0, 0).ok_or_else(wrong)?.and_utc()
+	} else {
+		chrono::DateTime::parse_from_rfc3339(text).map_err(|_| wrong())?.to_utc()
+	};
+	u64::try_from(at.timestamp_millis()).map_err(|_| wrong())
+}
+
+/// Writes `text` to `path` (through a temporary file renamed into place, so that a failed
+/// write leaves no half file), or to standard output.
+pub fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<()> {
+	let Some(path) = path else {
+		println!("{text}");
+		return Ok(());
+	};
+	let part = path.with_extension("part");
+	std::fs::write(&part, format!("{text}\n"))
+		.and_then(|()| std::fs::rename(&part, path))
+		.with_context(|| format!("cannot write {}", path.display()))?;
+	Ok(())
 }

@@ -43,6 +43,10 @@ enum Command {
 	/// Emergency (break-glass) access: open, review.
 	#[command(subcommand)]
 	Emergency(cmd::emergency::EmergencyCmd),
+	/// The audit trail of the finalized chain, from a local index: log, follow, export as
+	/// FHIR.
+	#[command(subcommand)]
+	Audit(cmd::audit::AuditCmd),
 }
 
 #[tokio::main]
@@ -58,6 +62,7 @@ async fn main() {
 		Command::Record(c) => cmd::record::run(&cli.global, c).await,
 		Command::Grant(c) => cmd::grant::run(&cli.global, c).await,
 		Command::Emergency(c) => cmd::emergency::run(&cli.global, c).await,
+		Command::Audit(c) => cmd::audit::run(&cli.global, c).await,
 	};
 	if let Err(e) = result {
 		eprintln!("error: {}", context::sentence(&e));

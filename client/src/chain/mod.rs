@@ -148,6 +148,21 @@ impl Chain {
 		})
 	}
 
+	/// The hash of block `number` of the best chain; `None` if there is no such block yet.
+	pub async fn block_hash(&self, number: u64) -> Result<Option<H256>, ChainError> {
+		use subxt::rpcs::methods::legacy::NumberOrHex;
+		Ok(self
+			.rpc
+			.chain_get_block_hash(Some(NumberOrHex::Number(number)))
+			.await
+			.map_err(subxt::Error::from)?)
+	}
+
+	/// The hash of the chain's genesis block: which chain this is.
+	pub fn genesis_hash(&self) -> H256 {
+		self.api.genesis_hash()
+	}
+
 	/// The chain at its latest finalized block.
 	pub async fn finalized(&self) -> Result<At, ChainError> {
 		Ok(self.api.at_current_block().await?)
@@ -306,7 +321,7 @@ where
 
 /// The pallet error of a call dispatched inside another (e.g. by `Sudo`), as the generated
 /// `DispatchError` type holds it, with its documentation from the metadata at `at`.
-fn inner_failure(
+pub(crate) fn inner_failure(
 	at: &At,
 	e: &runtime::generated::runtime_types::sp_runtime::DispatchError,
 ) -> DispatchFailure {

@@ -13,7 +13,7 @@ use ehr_client::{
 };
 use serde_json::{json, Value};
 
-use crate::context::{address, date, Global};
+use crate::context::{address, date, parse_date, write_output, Global};
 
 /// Why access is given (FHIR v3-ActReason).
 #[derive(Clone, Copy, ValueEnum)]
@@ -68,10 +68,46 @@ pub enum GrantCmd {
 	},
 	/// List the grants you gave (as a patient) or hold.
 	List,
+	/// Show one grant, with its history from the audit index.
+	Show {
+		/// The grant id.
+		id: u64,
+	},
 	/// Revoke a grant you gave (and its delegations).
 	Revoke {
 		/// The grant id.
 		id: u64,
+	},
+	/// Pass a delegable grant you hold on to another account, for at most its own period.
+	Delegate {
+		/// The grant id.
+		id: u64,
+		/// The new grantee's address.
+		#[arg(long)]
+		to: String,
+		/// How long, from now: 30d, 12h, 45m or 90s.
+		#[arg(
+			long = "for",
+			value_name = "DURATION",
+			conflicts_with = "until",
+			required_unless_present = "until"
+		)]
+		duration: Option<String>,
+		/// Until when (UTC): 2027-01-31 or 2027-01-31T18:00:00Z.
+		#[arg(long)]
+		until: Option<String>,
+	},
+	/// Export a patient's grants (yours by default) as a FHIR R4 Bundle of Consent resources.
+	Export {
+		/// The format.
+		#[arg(long, value_enum)]
+		format: crate::cmd::audit::Format,
+		/// The patient's address.
+		#[arg(long)]
+		patient: Option<String>,
+		/// The file to write (default: standard output).
+		#[arg(short, long)]
+		output: Option<PathBuf>,
 	},
 }
 
@@ -109,18 +145,7 @@ pub async fn run(global: &Global, cmd: GrantCmd) -> Result<()> {
 			let patient = global.identity()?;
 			let chain = global.chain().await?;
 			let now = chain.now_ms().await?;
-			let expires_at = match (duration, until) {
-				(Some(d), _) => now.saturating_add(parse_duration(&d)?),
-				(None, Some(u)) => parse_date(&u)?,
-				(None, None) => bail!("say how long: --for DURATION or --until DATE"),
-			};
-			if expires_at <= now {
-				bail!(
-					"the period ends {} which is not after now ({}): choose a later end",
-					date(expires_at),
-					date(now)
-				);
-			}
+			let expires_at = period_end(now, duration, until)?;
 			let terms = GrantTerms {
 				scope,
 				grantee,
@@ -144,6 +169,50 @@ pub async fn run(global: &Global, cmd: GrantCmd) -> Result<()> {
 			Ok(())
 		}
 		GrantCmd::List => list(global).await,
+		GrantCmd::Show { id } => show(global, id).await,
+		GrantCmd::Delegate { id, to, duration, until } => {
+			let grantee = address(&to)?;
+			let signer = global.identity()?;
+			let chain = global.chain().await?;
+			let expires_at = period_end(chain.now_ms().await?, duration, until)?;
+			let made = grants::delegate(&chain, &signer, id, grantee, expires_at).await?;
+			if global.json {
+				println!(
+					"{}",
+					json!({ "grant": made.grant, "parent": id, "expires": date(expires_at) })
+				);
+			} else {
+				println!(
+					"grant {} delegated as grant {} to {to}, valid until {}",
+					id,
+					made.grant,
+					date(expires_at)
+				);
+			}
+			Ok(())
+		}
+		GrantCmd::Export { format: crate::cmd::audit::Format::Fhir, patient, output } => {
+			let patient = match patient {
+				Some(p) => address(&p)?,
+				None => account_of(&global.identity()?),
+			};
+			let chain = global.chain().await?;
+			let at = chain.best().await?;
+			let mut all = Vec::new();
+			let mut after = None;
+			loop {
+				let page = grants::grants_of_patient(&at, &patient, after, 100).await?;
+				after = page.last().map(|g| g.id);
+				let full = page.len() == 100;
+				all.extend(page);
+				if !full {
+					break;
+				}
+			}
+			let now = chain.now_ms().await?;
+			let bundle = ehr_client::fhir::consent_bundle(&all, chain.genesis_hash(), now);
+			write_output(output.as_deref(), &serde_json::to_string_pretty(&bundle)?)
+		}
 		GrantCmd::Revoke { id } => {
 			let signer = global.identity()?;
 			let chain = global.chain().await?;
@@ -157,6 +226,66 @@ pub async fn run(global: &Global, cmd: GrantCmd) -> Result<()> {
 			Ok(())
 		}
 	}
+}
+
+/// The end of a period given as `--for DURATION` or `--until DATE`, which must be after
+/// `now`.
+fn period_end(now: u64, duration: Option<String>, until: Option<String>) -> Result<u64> {
+	let expires_at = match (duration, until) {
+		(Some(d), _) => now.saturating_add(parse_duration(&d)?),
+		(None, Some(u)) => parse_date(&u)?,
+		(None, None) => bail!("say how long: --for DURATION or --until DATE"),
+	};
+	if expires_at <= now {
+		bail!(
+			"the period ends {} which is not after now ({}): choose a later end",
+			date(expires_at),
+			date(now)
+		);
+	}
+	Ok(expires_at)
+}
+
+async fn show(global: &Global, id: u64) -> Result<()> {
+	let chain = global.chain().await?;
+	let at = chain.best().await?;
+	let g = grants::grant_by_id(&at, id).await?.ok_or_else(|| {
+		anyhow!("there is no grant {id} on this chain: `ehr grant list` shows yours")
+	})?;
+	let mut d = describe(&g);
+	d["actions"] = json!({ "read": g.actions.read, "append": g.actions.append });
+	d["delegable"] = json!(g.delegable);
+	d["granted_by"] = json!(ss58_encode(&g.granted_by.0, SS58_PREFIX));
+	d["created"] = json!(date(g.created_at));
+	d["terms_hash"] = json!(format!("0x{}", hex::encode(g.terms_hash)));
+	if global.json {
+		println!("{d}");
+	} else {
+		for key in [
+			"id",
+			"status",
+			"patient",
+			"grantee",
+			"scope",
+			"purpose",
+			"from",
+			"until",
+			"delegable",
+			"granted_by",
+			"created",
+			"terms_hash",
+			"delegated_from",
+		] {
+			println!(
+				"{key:>15}: {}",
+				d[key].as_str().map_or_else(|| d[key].to_string(), str::to_owned)
+			);
+		}
+		println!("{:>15}: read {}, append {}", "actions", g.actions.read, g.actions.append);
+		println!("history:");
+	}
+	let select = crate::cmd::audit::Selection { grant: Some(id), ..Default::default() };
+	crate::cmd::audit::log(global, &select, false).await
 }
 
 fn parse_role(text: &str) -> Result<Grantee> {
@@ -191,27 +320,9 @@ fn parse_duration(text: &str) -> Result<u64> {
 	n.checked_mul(ms).filter(|&v| v > 0).ok_or_else(wrong)
 }
 
-/// `2027-01-31` (midnight UTC) or an RFC 3339 time, in milliseconds since the epoch.
-fn parse_date(text: &str) -> Result<u64> {
-	let wrong = || anyhow!("`{text}` is not a date: write e.g. 2027-01-31 or 2027-01-31T18:00:00Z");
-	let at = if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-		d.and_hms_opt(0, 0, 0).ok_or_else(wrong)?.and_utc()
-	} else {
-		chrono::DateTime::parse_from_rfc3339(text).map_err(|_| wrong())?.to_utc()
-	};
-	u64::try_from(at.timestamp_millis()).map_err(|_| wrong())
-}
-
 fn describe(g: &Grant) -> Value {
-	let grantee = match &g.grantee {
-		Grantee::Account(a) => ss58_encode(&a.0, SS58_PREFIX),
-		Grantee::Role(org, role) => format!("{org}:{}", format!("{role:?}").to_lowercase()),
-	};
-	let scope = match &g.scope {
-		Scope::Record(id) => format!("record {id}"),
-		Scope::AllRecords => "all records".to_owned(),
-		Scope::ContentType(t) => format!("type {}", String::from_utf8_lossy(&t.0)),
-	};
+	let grantee = grants::grantee_text(&g.grantee);
+	let scope = grants::scope_text(&g.scope);
 	json!({
 		"id": g.id,
 		"patient": ss58_encode(&g.patient.0, SS58_PREFIX),

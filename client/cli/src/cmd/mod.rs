@@ -1,6 +1,7 @@
 //! One module per noun of the command line.
 
 pub mod account;
+pub mod audit;
 pub mod emergency;
 pub mod grant;
 pub mod onboard;

@@ -44,6 +44,12 @@ pub enum RecordCmd {
 		/// The record id.
 		id: u64,
 	},
+	/// Everything that happened to one record: registration, requests, key releases,
+	/// refusals, tamper reports (from the audit index).
+	History {
+		/// The record id.
+		id: u64,
+	},
 	/// Read a record into a file: your own through your patient capsule, anyone else's under
 	/// a grant (the custodians release the key for an on-chain request).
 	Get {
@@ -72,6 +78,10 @@ pub async fn run(global: &Global, cmd: RecordCmd) -> Result<()> {
 		}
 		RecordCmd::List { patient } => list(global, patient).await,
 		RecordCmd::Show { id } => show(global, id).await,
+		RecordCmd::History { id } => {
+			let select = crate::cmd::audit::Selection { record: Some(id), ..Default::default() };
+			crate::cmd::audit::log(global, &select, false).await
+		}
 		RecordCmd::Get { id, output, store, grant, wait } => {
 			get(global, id, output, store, grant, wait).await
 		}
