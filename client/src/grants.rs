@@ -54,6 +54,33 @@ pub fn scope_text(scope: &GrantScope) -> String {
 	}
 }
 
+/// Why the chain refuses an access, as a sentence that says what to do.
+pub fn denial_sentence(reason: &DenialReason) -> &'static str {
+	match reason {
+		DenialReason::UnknownGrant => "there is no such grant; `ehr grant list` shows yours",
+		DenialReason::UnknownRecord => "there is no such record; `ehr record list` shows a patient's",
+		DenialReason::NotGrantee => "the grant is not yours (nor your role's); ask the patient for one",
+		DenialReason::GrantRevoked => "the grant was revoked; ask the patient for a new one",
+		DenialReason::GrantNotYetValid => "the grant's period has not started yet; wait for it",
+		DenialReason::GrantExpired => {
+			"the grant's period is over (or ends within the release margin); ask the patient to renew it"
+		}
+		DenialReason::RecordNotCovered => "the grant does not cover this record; ask for one that does",
+		DenialReason::ReadNotAllowed => "the grant does not allow reading",
+		DenialReason::NoGrant => "no grant of the patient names you; ask the patient for one",
+		DenialReason::ParentRevoked => "the grant it was delegated from was revoked",
+		DenialReason::ParentExpired => "the grant it was delegated from is not in force",
+		DenialReason::DelegatorLostStanding => {
+			"whoever delegated it to you no longer holds the grant it came from"
+		}
+		DenialReason::EmergencyStandingLost => {
+			"the emergency access's opener no longer may open emergency access"
+		}
+		DenialReason::UnknownRequest => "there is no open request with this id",
+		DenialReason::AccountInactive => "the account is frozen or deregistered",
+	}
+}
+
 /// The terms of a new grant: what `Access::grant` puts on chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GrantTerms {

@@ -35,6 +35,7 @@ impl Wallet {
 			.env("EHR_KEYSTORE", &self.keys)
 			.env("EHR_PASSWORD", "correct horse battery")
 			.env("EHR_ACCOUNT", &self.account)
+			.env("EHR_AUDIT_INDEX", self.keys.join("audit.sqlite"))
 			.output()
 			.expect("ehr runs")
 	}
@@ -529,4 +530,138 @@ fn audit_trail(wallet: &Wallet, case: &AuditCase) {
 	std::fs::write(&broken_file, broken.to_string()).unwrap();
 	let report = ehr_tests::fhir_validate(&[&broken_file]).expect_err("a Consent needs a status");
 	assert!(report.contains("status"), "{report}");
+}
+
+/// Two replicas, a tampered copy, a delegation with expiry, and a store that is down: a
+/// patient's record is kept in two stores; a doctor delegates his grant to a colleague for a
+/// short period (not to himself); hospital A's copy is altered on disk and the colleague's
+/// read reports it on chain and reads the other copy, repairing the first; once the
+/// delegation's period is over the colleague is refused, the doctor is not.
+#[tokio::test]
+async fn a_tampered_copy_is_reported_and_a_delegation_ends_by_itself() {
+	let node = Node::start(&["--dev"]).await.expect("node starts");
+	let keys = tempfile::tempdir().expect("tempdir");
+	let wallet = Wallet::new(&node, &keys);
+	let (a, b) = (tempfile::tempdir().expect("store a"), tempfile::tempdir().expect("store b"));
+	let stores = format!("{},{}", a.path().display(), b.path().display());
+	let file = wallet.keys.join("lab.json");
+	std::fs::write(&file, br#"{"resourceType":"Observation","code":{"text":"ferritin"}}"#).unwrap();
+	let file = file.to_str().expect("utf-8 path");
+	let charlie = |args: &[&str]| {
+		let mut all = vec!["--dev", "Charlie"];
+		all.extend_from_slice(args);
+		wallet.json(&all)
+	};
+	let put =
+		charlie(&["record", "put", file, "--type", "Observation", "--store", &stores, "--json"]);
+	let id = put["record"].as_u64().expect("record id").to_string();
+	let cid: ehr_client::store::Cid = put["cid"].as_str().expect("cid").parse().expect("a CID");
+	for dir in [&a, &b] {
+		let store = ehr_client::store::embedded::EmbeddedStore::open(dir.path()).expect("store");
+		assert!(store.block_path(&cid).exists(), "each replica holds the record");
+	}
+	// A store that is down: nothing registered.
+	let err = wallet.fails(&[
+		"--dev",
+		"Charlie",
+		"record",
+		"put",
+		file,
+		"--type",
+		"Observation",
+		"--store",
+		"kubo:127.0.0.1:1",
+	]);
+	assert!(err.contains("127.0.0.1:1"), "{err}");
+	let listed = charlie(&["record", "list", "--json"]);
+	assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+
+	let bob = ehr_client::dev::dev_identity("Bob").ss58();
+	let dave = ehr_client::dev::dev_identity("Dave").ss58();
+	let grant = charlie(&[
+		"grant",
+		"add",
+		"--to",
+		&bob,
+		"--purpose",
+		"treatment",
+		"--for",
+		"1h",
+		"--record",
+		&id,
+		"--delegable",
+		"--json",
+	])["grant"]
+		.as_u64()
+		.expect("grant")
+		.to_string();
+	let err =
+		wallet.fails(&["--dev", "Bob", "grant", "delegate", &grant, "--to", &bob, "--for", "1m"]);
+	assert!(err.contains("SelfDelegation"), "{err}");
+	let err =
+		wallet.fails(&["--dev", "Bob", "grant", "delegate", &grant, "--to", &dave, "--for", "2h"]);
+	assert!(err.contains("DelegationOutlivesParent"), "{err}");
+	let delegated = wallet.json(&[
+		"--dev", "Bob", "grant", "delegate", &grant, "--to", &dave, "--for", "30s", "--json",
+	]);
+	let delegation = delegated["grant"].as_u64().expect("delegation").to_string();
+	let shown = wallet.json(&["grant", "show", &delegation, "--json"]);
+	assert_eq!(shown["delegated_from"].to_string(), grant);
+	assert_eq!(shown["grantee"], dave.as_str());
+
+	// Hospital A's copy is altered on disk.
+	let store_a = ehr_client::store::embedded::EmbeddedStore::open(a.path()).expect("store a");
+	let block = store_a.block_path(&cid);
+	let mut bytes = std::fs::read(&block).expect("block");
+	bytes[20] ^= 1;
+	std::fs::write(&block, bytes).expect("tamper");
+	let out = wallet.keys.join("dave.json");
+	let out_path = out.to_str().expect("utf-8 path");
+	let get = |who: &str| {
+		wallet.run(&["--dev", who, "record", "get", &id, "-o", out_path, "--store", &stores])
+	};
+	let read = get("Dave");
+	let stderr = String::from_utf8_lossy(&read.stderr);
+	assert!(read.status.success(), "{stderr}");
+	assert!(String::from_utf8_lossy(&read.stdout).contains(&format!("grant {delegation}")));
+	assert!(
+		stderr.contains("does not match its hash on chain") && stderr.contains("reported on chain"),
+		"{stderr}"
+	);
+	assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(file).unwrap());
+	let shown = wallet.json(&["record", "show", &id, "--json"]);
+	assert_eq!(shown["tamper_reports"], serde_json::json!([dave]));
+	// Repaired: the next read finds a good first copy and reports nothing.
+	std::fs::remove_file(&out).unwrap();
+	let again = get("Dave");
+	assert!(again.status.success());
+	assert!(!String::from_utf8_lossy(&again.stderr).contains("reported"), "{again:?}");
+
+	// The delegation ends by itself; the grant it came from goes on.
+	let until = chrono::DateTime::parse_from_str(
+		shown_until(&wallet, &delegation).as_str(),
+		"%Y-%m-%d %H:%M:%S UTC %z",
+	)
+	.expect("a date");
+	let until =
+		std::time::UNIX_EPOCH + std::time::Duration::from_millis(until.timestamp_millis() as u64);
+	while std::time::SystemTime::now() < until {
+		std::thread::sleep(std::time::Duration::from_secs(2));
+	}
+	std::fs::remove_file(&out).unwrap();
+	let refused = get("Dave");
+	assert_eq!(refused.status.code(), Some(1));
+	let err = String::from_utf8_lossy(&refused.stderr);
+	// Refused by the wallet's check or, at the edge of the period, by the chain itself.
+	assert!(err.contains("period is over"), "{err}");
+	assert!(!out.exists(), "no file from a refused read");
+	assert!(get("Bob").status.success(), "the parent grant is still in force");
+}
+
+/// The end of a grant's period as `ehr grant show` prints it, with a zone for parsing.
+fn shown_until(wallet: &Wallet, grant: &str) -> String {
+	format!(
+		"{} +0000",
+		wallet.json(&["grant", "show", grant, "--json"])["until"].as_str().expect("until")
+	)
 }

@@ -4,6 +4,7 @@
 
 mod cmd;
 mod context;
+mod stores;
 
 use clap::{Parser, Subcommand};
 

@@ -84,6 +84,19 @@ pub enum IndexError {
 		/// The node's genesis hash.
 		node: String,
 	},
+	/// The chain's history differs from what the index read (e.g. a new development chain,
+	/// which has the same genesis as the last one).
+	#[error(
+		"the audit index {path} does not match this chain's history at block {block} (a new \
+		 development chain has the same genesis as the last one): delete the file or pass \
+		 another one with --index"
+	)]
+	Diverged {
+		/// The file.
+		path: PathBuf,
+		/// The last block the index read.
+		block: u64,
+	},
 	/// The node no longer has the state of a block the index needs.
 	#[error(
 		"the node no longer has the events of block {block} (it prunes old state): read from \
@@ -167,6 +180,7 @@ pub struct SyncReport {
 /// The audit index of one chain, in one SQLite file.
 pub struct AuditIndex {
 	db: Connection,
+	path: PathBuf,
 }
 
 impl AuditIndex {
@@ -180,7 +194,7 @@ impl AuditIndex {
 		db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
 			.map_err(open)?;
 		db.execute_batch(SCHEMA).map_err(open)?;
-		let index = AuditIndex { db };
+		let index = AuditIndex { db, path: path.to_owned() };
 		let genesis = format!("{genesis:?}");
 		match index.meta("genesis")? {
 			Some(indexed) if indexed != genesis => {
@@ -223,6 +237,13 @@ impl AuditIndex {
 	) -> Result<SyncReport, IndexError> {
 		let head = chain.finalized().await?.block_number();
 		let start = self.next_block()?;
+		if start > 0 {
+			let last = self.meta("last_hash")?;
+			let on_chain = chain.block_hash(start - 1).await?.map(|h| format!("{h:?}"));
+			if on_chain.is_none() || on_chain != last {
+				return Err(IndexError::Diverged { path: self.path.clone(), block: start - 1 });
+			}
+		}
 		let mut report = SyncReport { blocks: 0, events: 0, next_block: start };
 		let total = (head + 1).saturating_sub(start);
 		while report.next_block <= head {
@@ -239,11 +260,14 @@ impl AuditIndex {
 					report.events += 1;
 				}
 			}
-			tx.execute(
-				"INSERT INTO meta (key, value) VALUES ('next_block', ?1)
-				 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-				[end.to_string()],
-			)?;
+			let last = blocks.last().map(|b| format!("{:?}", b.hash)).unwrap_or_default();
+			for (key, value) in [("next_block", end.to_string()), ("last_hash", last)] {
+				tx.execute(
+					"INSERT INTO meta (key, value) VALUES (?1, ?2)
+					 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+					[key, value.as_str()],
+				)?;
+			}
 			tx.commit()?;
 			report.blocks += end - report.next_block;
 			report.next_block = end;

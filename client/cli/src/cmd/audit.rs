@@ -115,6 +115,14 @@ pub async fn log(global: &Global, select: &Selection, follow: bool) -> Result<()
 	Ok(())
 }
 
+/// Every event that `select` picks, after bringing the index up to the finalized head.
+pub async fn history(global: &Global, select: &Selection) -> Result<Vec<AuditRow>> {
+	let chain = global.chain().await?;
+	let (mut index, filter) = open(global, &chain, select)?;
+	sync(&mut index, &chain).await?;
+	all_rows(&index, filter)
+}
+
 /// Every indexed event that `filter` picks, oldest first.
 fn all_rows(index: &AuditIndex, mut filter: Filter) -> Result<Vec<AuditRow>> {
 	let mut rows = Vec::new();
@@ -174,11 +182,9 @@ async fn sync(index: &mut AuditIndex, chain: &Chain) -> Result<()> {
 	Ok(())
 }
 
-fn print_row(global: &Global, row: &AuditRow) {
-	if global.json {
-		println!(
-			"{}",
-			json!({
+/// An audit row as JSON.
+pub fn row_json(row: &AuditRow) -> Value {
+	json!({
 				"block": row.block,
 				"block_hash": format!("{:?}", row.block_hash),
 				"index": row.index,
@@ -190,8 +196,12 @@ fn print_row(global: &Global, row: &AuditRow) {
 				"grant": row.grant,
 				"request": row.request,
 				"details": row.details,
-			})
-		);
+	})
+}
+
+fn print_row(global: &Global, row: &AuditRow) {
+	if global.json {
+		println!("{}", row_json(row));
 	} else {
 		println!("{}  #{:<6} {}", date(row.time_ms), row.block, summary(row));
 	}

@@ -258,34 +258,53 @@ async fn show(global: &Global, id: u64) -> Result<()> {
 	d["granted_by"] = json!(ss58_encode(&g.granted_by.0, SS58_PREFIX));
 	d["created"] = json!(date(g.created_at));
 	d["terms_hash"] = json!(format!("0x{}", hex::encode(g.terms_hash)));
-	if global.json {
-		println!("{d}");
-	} else {
-		for key in [
-			"id",
-			"status",
-			"patient",
-			"grantee",
-			"scope",
-			"purpose",
-			"from",
-			"until",
-			"delegable",
-			"granted_by",
-			"created",
-			"terms_hash",
-			"delegated_from",
-		] {
-			println!(
-				"{key:>15}: {}",
-				d[key].as_str().map_or_else(|| d[key].to_string(), str::to_owned)
-			);
-		}
-		println!("{:>15}: read {}, append {}", "actions", g.actions.read, g.actions.append);
-		println!("history:");
-	}
+	// The grant's history is the audit index's; the grant itself shows without it.
 	let select = crate::cmd::audit::Selection { grant: Some(id), ..Default::default() };
-	crate::cmd::audit::log(global, &select, false).await
+	let history = crate::cmd::audit::history(global, &select).await;
+	if global.json {
+		match &history {
+			Ok(rows) => d["history"] = rows.iter().map(crate::cmd::audit::row_json).collect(),
+			Err(e) => d["history_error"] = json!(crate::context::sentence(e)),
+		}
+		println!("{d}");
+		return Ok(());
+	}
+	for key in [
+		"id",
+		"status",
+		"patient",
+		"grantee",
+		"scope",
+		"purpose",
+		"from",
+		"until",
+		"delegable",
+		"granted_by",
+		"created",
+		"terms_hash",
+		"delegated_from",
+	] {
+		println!(
+			"{key:>15}: {}",
+			d[key].as_str().map_or_else(|| d[key].to_string(), str::to_owned)
+		);
+	}
+	println!("{:>15}: read {}, append {}", "actions", g.actions.read, g.actions.append);
+	match history {
+		Ok(rows) => {
+			println!("history:");
+			for row in &rows {
+				println!(
+					"  {}  #{:<6} {}",
+					date(row.time_ms),
+					row.block,
+					crate::cmd::audit::summary(row)
+				);
+			}
+		}
+		Err(e) => println!("history: unavailable ({})", crate::context::sentence(&e)),
+	}
+	Ok(())
 }
 
 fn parse_role(text: &str) -> Result<Grantee> {

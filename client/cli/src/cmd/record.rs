@@ -10,12 +10,15 @@ use ehr_client::{
 	crypto::identity::{ss58_encode, SS58_PREFIX},
 	grants, read,
 	records::{self, Record},
-	store::{embedded::EmbeddedStore, replicas::Replica},
+	store::StoreError,
 	upload::{self, NewRecord},
 };
 use serde_json::{json, Value};
 
-use crate::context::{address, date, Global};
+use crate::{
+	context::{address, date, Global},
+	stores::Stores,
+};
 
 #[derive(Subcommand)]
 pub enum RecordCmd {
@@ -29,9 +32,10 @@ pub enum RecordCmd {
 		/// The hospital (organisation id) that keeps the ciphertext.
 		#[arg(long, default_value_t = 1)]
 		org: u32,
-		/// The payload store: the directory of the embedded store.
-		#[arg(long, env = "EHR_STORE")]
-		store: PathBuf,
+		/// The payload stores: directories of embedded stores or kubo:HOST:PORT, comma-separated
+		/// (an upload goes to each; a read takes the first good copy and repairs the others).
+		#[arg(long, env = "EHR_STORE", value_delimiter = ',', required = true)]
+		store: Vec<String>,
 	},
 	/// List a patient's records (yours by default), newest last.
 	List {
@@ -59,9 +63,10 @@ pub enum RecordCmd {
 		/// verified).
 		#[arg(short, long)]
 		output: PathBuf,
-		/// The payload store: the directory of the embedded store.
-		#[arg(long, env = "EHR_STORE")]
-		store: PathBuf,
+		/// The payload stores: directories of embedded stores or kubo:HOST:PORT, comma-separated
+		/// (an upload goes to each; a read takes the first good copy and repairs the others).
+		#[arg(long, env = "EHR_STORE", value_delimiter = ',', required = true)]
+		store: Vec<String>,
 		/// The grant to read under (default: the one the chain finds for you).
 		#[arg(long)]
 		grant: Option<u64>,
@@ -93,7 +98,7 @@ async fn put(
 	file: PathBuf,
 	content_type: &str,
 	org: u32,
-	store: PathBuf,
+	store: Vec<String>,
 ) -> Result<()> {
 	let patient = global.identity()?;
 	let input = tokio::fs::File::open(&file)
@@ -104,7 +109,7 @@ async fn put(
 	let custody = consortium::custody(&at).await?.ok_or_else(|| {
 		anyhow!("the chain has no custody configuration yet: ask governance to set one")
 	})?;
-	let store = EmbeddedStore::open(&store)?;
+	let stores = Stores::open(&store)?;
 	let new = NewRecord {
 		patient: account_of(&patient),
 		patient_x25519: patient.x25519_public(),
@@ -112,7 +117,8 @@ async fn put(
 		custodian_org: org,
 		content_type,
 	};
-	let descriptor = upload::seal_into_store(&store, &new, input).await?;
+	let descriptor = upload::seal_into_store(stores.first(), &new, input).await?;
+	stores.replicate(&descriptor.cid.parse()?).await?;
 	let registered = records::register(&chain, &patient, &descriptor).await?;
 	if global.json {
 		println!(
@@ -209,14 +215,14 @@ async fn get(
 	global: &Global,
 	id: u64,
 	output: PathBuf,
-	store: PathBuf,
+	store: Vec<String>,
 	grant: Option<u64>,
 	wait: u64,
 ) -> Result<()> {
 	let reader = global.identity()?;
 	let chain = global.chain().await?;
-	let store = EmbeddedStore::open(&store)?;
-	let replicas: [Replica; 1] = [("local store", &store)];
+	let stores = Stores::open(&store)?;
+	let replicas = stores.replicas();
 	let at = chain.best().await?;
 	let record = records::existing(&at, id).await?;
 	let me = account_of(&reader);
@@ -226,12 +232,33 @@ async fn get(
 		let grant = match grant {
 			Some(g) => g,
 			None => grants::can_read(&at, &me, id).await?.map_err(|reason| {
-				anyhow!("you may not read record {id}: {reason:?} (ask the patient for a grant)")
+				anyhow!("you may not read record {id}: {}", grants::denial_sentence(&reason))
 			})?,
 		};
 		let wait = std::time::Duration::from_secs(wait);
 		let read = read::read_record(&chain, &replicas, &reader, id, grant, wait).await?;
-		(read.plaintext, format!("grant {grant}, request {}", read.request))
+		for failure in &read.failures {
+			if matches!(failure.error, StoreError::NotFound(_)) {
+				continue;
+			}
+			let report = records::report_tamper(
+				&chain,
+				&reader,
+				id,
+				&failure.provider,
+				failure.observed_hash,
+			)
+			.await?;
+			eprintln!(
+				"warning: {} served a copy of record {id} that does not match its hash on chain \
+				 ({}); reported on chain (report {} of this record){}",
+				failure.provider,
+				failure.error,
+				report.reports,
+				if failure.repaired { ", repaired from the good copy" } else { "" }
+			);
+		}
+		(read.plaintext, format!("grant {grant}, request {}, from {}", read.request, read.from))
 	};
 	let partial = output.with_extension("part");
 	std::fs::write(&partial, &plaintext)
