@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds the node and runs a development chain on 127.0.0.1:9944.
+# Installs what is missing, builds the node and the wallet, runs a development chain on
+# 127.0.0.1:9944 (archive state, for the audit index) and walks the scenario through `ehr`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -13,7 +14,8 @@ cargo build --locked --workspace --all-targets
 NODE="$CARGO_TARGET_DIR/debug/ehr-node"
 BASE="$(mktemp -d)"
 LOG="$BASE/node.log"
-"$NODE" --dev --base-path "$BASE/data" --rpc-port "$RPC_PORT" --no-prometheus >"$LOG" 2>&1 &
+"$NODE" --dev --state-pruning archive --base-path "$BASE/data" --rpc-port "$RPC_PORT" --no-prometheus \
+	>"$LOG" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$BASE"' EXIT
 
@@ -36,8 +38,7 @@ for _ in 1 2 3; do
 	echo "    best block #$((best)), finalized #$((final))"
 	sleep 2
 done
-echo "==> the patient -> grant -> doctor read -> expiry -> denied scenario"
-"$CARGO_TARGET_DIR/debug/ehr-demo" "ws://127.0.0.1:$RPC_PORT"
+"$ROOT/scripts/scenario.sh" "ws://127.0.0.1:$RPC_PORT"
 if [ "${KEEP_RUNNING:-0}" = "1" ]; then
 	echo "==> node running on ws://127.0.0.1:$RPC_PORT; Ctrl-C to stop"
 	wait $PID

@@ -1,6 +1,6 @@
-//! The patient -> grant -> doctor read -> expiry -> denial scenario on a development chain,
-//! through the client library's typed chain module and read path. Used by the end-to-end test and by
-//! `ehr-demo` (what `scripts/dev.sh` shows).
+//! Building blocks of the end-to-end tests that drive the client library directly (the
+//! wallet's own scenario, what `scripts/dev.sh` shows, is `scripts/scenario.sh` through the
+//! `ehr` binary).
 
 use anyhow::{Context, Result};
 use ehr_client::{

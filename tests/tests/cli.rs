@@ -446,6 +446,15 @@ fn audit_trail(wallet: &Wallet, case: &AuditCase) {
 		assert!(doctor.iter().any(|n| n == expected), "{expected} missing from {doctor:?}");
 	}
 	assert!(!doctor.iter().any(|n| n == "Access.EmergencyAccessOpened"), "{doctor:?}");
+	let emergencies = wallet.json(&["emergency", "list", "--org", "2", "--json", "--index", index]);
+	assert_eq!(emergencies.as_array().map(Vec::len), Some(1), "{emergencies}");
+	assert_eq!(emergencies[0]["grant"].to_string(), case.emergency);
+	assert_eq!(emergencies[0]["reviewed"], true);
+	let alice = ehr_client::dev::dev_identity("Alice").ss58();
+	let review = emergencies[0]["review"].as_str().expect("review");
+	assert!(review.starts_with(&format!("approved by {alice}")), "{review}");
+	let none = wallet.json(&["emergency", "list", "--pending", "--json", "--index", index]);
+	assert_eq!(none, serde_json::json!([]));
 	let later = wallet.ok(&["audit", "log", "--since", "2999-01-01", "--index", index]);
 	assert_eq!(later.trim(), "no audit events match");
 	let err = wallet.fails(&["audit", "log", "--since", "yesterday", "--index", index]);

@@ -43,8 +43,16 @@ fn hex32(bytes: &[u8; 32]) -> String {
 	format!("0x{}", hex::encode(bytes))
 }
 
+/// A unit enum variant as lower-case words: `PatientUnconscious` -> `patient unconscious`.
 fn lower(debug: impl std::fmt::Debug) -> String {
-	format!("{debug:?}").to_lowercase()
+	let mut out = String::new();
+	for (i, c) in format!("{debug:?}").chars().enumerate() {
+		if c.is_uppercase() && i > 0 {
+			out.push(' ');
+		}
+		out.extend(c.to_lowercase());
+	}
+	out
 }
 
 /// Builds [`Facts`] field by field.

@@ -117,8 +117,19 @@ pub async fn log(global: &Global, select: &Selection, follow: bool) -> Result<()
 
 /// Every event that `select` picks, after bringing the index up to the finalized head.
 pub async fn history(global: &Global, select: &Selection) -> Result<Vec<AuditRow>> {
+	named_history(global, select, &[]).await
+}
+
+/// The events named `names` (all if empty) that `select` picks, after bringing the index up
+/// to the finalized head.
+pub async fn named_history(
+	global: &Global,
+	select: &Selection,
+	names: &[&str],
+) -> Result<Vec<AuditRow>> {
 	let chain = global.chain().await?;
-	let (mut index, filter) = open(global, &chain, select)?;
+	let (mut index, mut filter) = open(global, &chain, select)?;
+	filter.names = names.iter().map(|n| n.to_string()).collect();
 	sync(&mut index, &chain).await?;
 	all_rows(&index, filter)
 }

@@ -6,9 +6,12 @@ use ehr_client::{
 	grants::{self, EmergencyReason},
 	store::replicas::blake2_256,
 };
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::context::{address, Global};
+use crate::{
+	cmd::audit,
+	context::{address, date, Global},
+};
 
 /// Why the records are needed now.
 #[derive(Clone, Copy, ValueEnum)]
@@ -53,6 +56,16 @@ pub enum EmergencyCmd {
 		/// The review note; its BLAKE2b-256 goes on chain.
 		#[arg(long, default_value = "")]
 		note: String,
+	},
+	/// List emergency accesses and where their review stands (from the audit index of the
+	/// finalized chain).
+	List {
+		/// Only those opened under this organisation.
+		#[arg(long)]
+		org: Option<u32>,
+		/// Only those not reviewed yet.
+		#[arg(long)]
+		pending: bool,
 	},
 }
 
@@ -106,5 +119,74 @@ pub async fn run(global: &Global, cmd: EmergencyCmd) -> Result<()> {
 			}
 			Ok(())
 		}
+		EmergencyCmd::List { org, pending } => list(global, org, pending).await,
 	}
+}
+
+/// The emergency accesses, each with its review: `pending` (by block N), `approved` or
+/// `rejected` (by whom), and `overdue` once the deadline passed unreviewed.
+async fn list(global: &Global, org: Option<u32>, pending: bool) -> Result<()> {
+	let names = ["EmergencyAccessOpened", "EmergencyReviewed", "EmergencyReviewOverdue"];
+	let rows = audit::named_history(global, &audit::Selection::default(), &names).await?;
+	let mut out: Vec<Value> = Vec::new();
+	for row in &rows {
+		let d = &row.details;
+		match row.name.as_str() {
+			"EmergencyAccessOpened" => {
+				if org.is_some_and(|o| d["org"] != o) {
+					continue;
+				}
+				out.push(json!({
+					"grant": row.grant,
+					"opener": d["opener"],
+					"org": d["org"],
+					"patient": d["patient"],
+					"reason": d["reason"],
+					"opened": date(row.time_ms),
+					"until": date(d["expires_at"].as_u64().unwrap_or(0)),
+					"review": format!("pending, by block {}", d["review_deadline_block"]),
+					"reviewed": false,
+				}));
+			}
+			name => {
+				let Some(entry) = out.iter_mut().find(|e| e["grant"] == json!(row.grant)) else {
+					continue;
+				};
+				if name == "EmergencyReviewed" {
+					let verdict = if d["approved"] == true { "approved" } else { "rejected" };
+					entry["review"] = json!(format!(
+						"{verdict} by {} on {}",
+						d["reviewer"].as_str().unwrap_or(""),
+						date(row.time_ms)
+					));
+					entry["reviewed"] = json!(true);
+				} else if entry["reviewed"] == false {
+					entry["review"] = json!("OVERDUE: not reviewed by its deadline");
+				}
+			}
+		}
+	}
+	out.retain(|e| !pending || e["reviewed"] == false);
+	if global.json {
+		println!("{}", Value::Array(out));
+		return Ok(());
+	}
+	if out.is_empty() {
+		println!("no emergency accesses");
+	}
+	for e in &out {
+		let t = |k: &str| e[k].as_str().map_or_else(|| e[k].to_string(), str::to_owned);
+		println!(
+			"{:>6}  {} by {} (org {}) for {}: {} .. {}; review {}",
+			e["grant"],
+			t("reason"),
+			t("opener"),
+			e["org"],
+			t("patient"),
+			t("opened"),
+			t("until"),
+			t("review")
+		);
+	}
+	Ok(())
 }
