@@ -66,7 +66,8 @@ UNTIL="$(KEY=until value grant show "$GRANT")"
 echo "    grant $GRANT is valid until $UNTIL; waiting"
 while [ "$(date -u +%s)" -le "$(date -u -d "$UNTIL" +%s)" ]; do sleep 2; done
 refused --as doctor record get "$RECORD" -o "$WORK/late.json"
-[ ! -e "$WORK/late.json" ] && echo "    refused, and no file was written"
+if [ -e "$WORK/late.json" ]; then echo "    a refused read wrote a file" >&2; exit 1; fi
+echo "    refused, and no file was written"
 
 step "an emergency: the doctor opens break-glass access (time-boxed, raises an alarm)"
 EMERGENCY="$(KEY=grant value --as doctor emergency open "$PATIENT" --org 1 --reason unconscious \
@@ -78,7 +79,10 @@ ehr --dev Alice emergency review "$EMERGENCY" --approve --note "ER admission con
 
 step "the auditor's view: everything about the patient, from the index of the finalized chain"
 # The index holds finalized blocks only: wait until the review's block is final.
-until "$EHR" audit log --patient "$PATIENT" --json | grep -q EmergencyReviewed; do sleep 2; done
+for _ in $(seq 60); do
+	"$EHR" audit log --patient "$PATIENT" --json | grep -q EmergencyReviewed && break
+	sleep 2
+done
 ehr audit log --patient "$PATIENT"
 ehr emergency list --org 1
 

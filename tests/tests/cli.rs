@@ -611,7 +611,7 @@ async fn a_tampered_copy_is_reported_and_a_delegation_ends_by_itself() {
 		wallet.fails(&["--dev", "Bob", "grant", "delegate", &grant, "--to", &dave, "--for", "2h"]);
 	assert!(err.contains("DelegationOutlivesParent"), "{err}");
 	let delegated = wallet.json(&[
-		"--dev", "Bob", "grant", "delegate", &grant, "--to", &dave, "--for", "30s", "--json",
+		"--dev", "Bob", "grant", "delegate", &grant, "--to", &dave, "--for", "75s", "--json",
 	]);
 	let delegation = delegated["grant"].as_u64().expect("delegation").to_string();
 	let shown = wallet.json(&["grant", "show", &delegation, "--json"]);
@@ -634,7 +634,7 @@ async fn a_tampered_copy_is_reported_and_a_delegation_ends_by_itself() {
 	assert!(read.status.success(), "{stderr}");
 	assert!(String::from_utf8_lossy(&read.stdout).contains(&format!("grant {delegation}")));
 	assert!(
-		stderr.contains("does not match its hash on chain") && stderr.contains("reported on chain"),
+		stderr.contains("is not the one on chain") && stderr.contains("reported on chain"),
 		"{stderr}"
 	);
 	assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(file).unwrap());
@@ -645,6 +645,37 @@ async fn a_tampered_copy_is_reported_and_a_delegation_ends_by_itself() {
 	let again = get("Dave");
 	assert!(again.status.success());
 	assert!(!String::from_utf8_lossy(&again.stderr).contains("reported"), "{again:?}");
+	// A replica that is down is not tampering: a warning, no report, and the read goes on.
+	let down_first = format!("hospital-a=kubo:127.0.0.1:1,{}", b.path().display());
+	std::fs::remove_file(&out).unwrap();
+	let around = wallet.run(&[
+		"--dev",
+		"Dave",
+		"record",
+		"get",
+		&id,
+		"-o",
+		out_path,
+		"--store",
+		&down_first,
+	]);
+	let stderr = String::from_utf8_lossy(&around.stderr);
+	assert!(around.status.success(), "{stderr}");
+	assert!(
+		stderr.contains("hospital-a did not serve") && !stderr.contains("reported"),
+		"{stderr}"
+	);
+	// Tampered again: the read still succeeds; Dave, who reported it before, does not again.
+	let mut bytes = std::fs::read(&block).expect("block");
+	bytes[20] ^= 1;
+	std::fs::write(&block, bytes).expect("tamper");
+	std::fs::remove_file(&out).unwrap();
+	let twice = get("Dave");
+	let stderr = String::from_utf8_lossy(&twice.stderr);
+	assert!(twice.status.success(), "{stderr}");
+	assert!(stderr.contains("you reported this record before"), "{stderr}");
+	let shown = wallet.json(&["record", "show", &id, "--json"]);
+	assert_eq!(shown["tamper_reports"], serde_json::json!([dave]), "one report per reader");
 
 	// The delegation ends by itself; the grant it came from goes on.
 	let until = chrono::DateTime::parse_from_str(

@@ -108,12 +108,27 @@ async fn the_audit_index_resumes_and_files_events_under_their_patient() {
 	drop(index);
 	let mut index = AuditIndex::open(&path, chain.genesis_hash()).expect("reopen");
 	assert_eq!(index.next_block().expect("next"), second.next_block);
-	index.sync(&chain, |_, _| {}).await.expect("third sync");
-	assert_eq!(index.query(&by_grant, 10).expect("query").len(), 2, "nothing filed twice");
+	let third = index.sync(&chain, |_, _| {}).await.expect("third sync");
+	assert_eq!(third.blocks, third.next_block - second.next_block, "only the new blocks");
+	assert_eq!(third.events, 0, "nothing happened since");
+	assert_eq!(index.query(&by_grant, 10).expect("query").len(), 2);
 	let after = Filter { after: Some((rows[0].block, rows[0].index)), ..by_grant.clone() };
 	assert_eq!(index.query(&after, 10).expect("query")[0].name, "GrantRevoked");
 	drop(index);
 
+	// A new development chain has the same genesis but another history: refused.
+	let other = Node::start(&["--dev"]).await.expect("second node starts");
+	let other = Chain::connect(&other.ws_url()).await.expect("connect");
+	assert_eq!(other.genesis_hash(), chain.genesis_hash(), "dev chains share their genesis");
+	other.wait_until(1).await.expect("a first block");
+	let mut index = AuditIndex::open(&path, chain.genesis_hash()).expect("reopen");
+	match index.sync(&other, |_, _| {}).await {
+		Err(e @ IndexError::Diverged { .. }) => {
+			assert!(e.to_string().contains("does not match this chain's history"), "{e}")
+		}
+		other => panic!("another history must be refused: {:?}", other.err()),
+	}
+	drop(index);
 	match AuditIndex::open(&path, subxt::utils::H256::repeat_byte(7)) {
 		Err(e @ IndexError::OtherChain { .. }) => {
 			assert!(e.to_string().contains("use another index file"), "{e}")

@@ -122,6 +122,13 @@ pub fn facts(event: &AuditEvent) -> Facts {
 		AuditEvent::Records(e) => records_facts(e),
 		AuditEvent::Access(e) => access_facts(e),
 		AuditEvent::Refused(r) => refusal_facts(r),
+		AuditEvent::Undecoded { pallet, name } => {
+			let pallet = ["Consortium", "Records", "Access"]
+				.into_iter()
+				.find(|p| p == pallet)
+				.unwrap_or("Access");
+			Builder::new(pallet, "Undecoded").field("event", name.clone()).done()
+		}
 	}
 }
 
@@ -133,6 +140,9 @@ fn refusal_facts(r: &Refusal) -> Facts {
 	let mut b = Builder::new(pallet, "Refused").field("call", r.call.clone());
 	if let Some(who) = &r.signer {
 		b = b.account("signer", who);
+	}
+	if let Some(who) = &r.patient {
+		b = b.patient(who);
 	}
 	if let Some(id) = r.record {
 		b = b.record(id);
@@ -281,6 +291,10 @@ fn access_facts(event: &access::Event) -> Facts {
 			let built = match grantee {
 				crate::grants::Grantee::Account(who) => built.account("grantee", who),
 				role => built.field("grantee", grantee_text(role)),
+			};
+			let built = match scope {
+				crate::grants::Scope::Record(id) => built.record(*id),
+				_ => built,
 			};
 			built
 				.field("scope", scope_text(scope))

@@ -193,6 +193,8 @@ impl AuditIndex {
 		let db = Connection::open(path).map_err(open)?;
 		db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
 			.map_err(open)?;
+		// Two wallets may sync the same index (`audit log --follow` beside `grant show`).
+		db.busy_timeout(std::time::Duration::from_secs(10)).map_err(open)?;
 		db.execute_batch(SCHEMA).map_err(open)?;
 		let index = AuditIndex { db, path: path.to_owned() };
 		let genesis = format!("{genesis:?}");
@@ -253,7 +255,16 @@ impl AuditIndex {
 				.buffered(PARALLEL_FETCHES)
 				.try_collect()
 				.await?;
-			let tx = self.db.transaction()?;
+			let tx = self.db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+			// Another sync may have filed these blocks meanwhile.
+			let done: Option<String> = tx
+				.query_row("SELECT value FROM meta WHERE key = 'next_block'", [], |r| r.get(0))
+				.optional()?;
+			if done.and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) > report.next_block {
+				tx.commit()?;
+				report.next_block = self.next_block()?;
+				continue;
+			}
 			for block in &blocks {
 				for (index, extrinsic, facts) in &block.entries {
 					file(&tx, block, *index, *extrinsic, facts)?;
@@ -411,15 +422,16 @@ fn file(
 	let lookup = |sql: &str, id: u64| -> Result<Option<String>, rusqlite::Error> {
 		tx.query_row(sql, [id as i64], |r| r.get(0)).optional()
 	};
+	// The patient the event names; else the record's (what was touched); else the grant's.
 	let mut patient = facts.patient.as_ref().map(super::address);
-	if patient.is_none() {
-		if let Some(g) = facts.grant {
-			patient = lookup("SELECT patient FROM grant_patients WHERE grant_id = ?1", g)?;
-		}
-	}
 	if patient.is_none() {
 		if let Some(r) = facts.record {
 			patient = lookup("SELECT patient FROM record_patients WHERE record = ?1", r)?;
+		}
+	}
+	if patient.is_none() {
+		if let Some(g) = facts.grant {
+			patient = lookup("SELECT patient FROM grant_patients WHERE grant_id = ?1", g)?;
 		}
 	}
 	if patient.is_none() && facts.name == "GrantDelegated" {

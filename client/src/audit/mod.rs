@@ -26,6 +26,14 @@ pub enum AuditEvent {
 	/// A signed transaction to one of the project's pallets that the chain ran and refused
 	/// (`System.ExtrinsicFailed`): it changed nothing, but it is on chain.
 	Refused(Refusal),
+	/// An event of the project's pallets that this client cannot decode (a newer runtime):
+	/// kept by name so that the trail shows it, rather than stopping at it.
+	Undecoded {
+		/// The pallet.
+		pallet: String,
+		/// The event's name.
+		name: String,
+	},
 }
 
 /// A transaction that landed in a block and failed.
@@ -35,6 +43,8 @@ pub struct Refusal {
 	pub call: String,
 	/// Who signed it.
 	pub signer: Option<AccountId32>,
+	/// The patient the call named, if any (`register`, `emergency_open`).
+	pub patient: Option<AccountId32>,
 	/// The record the call named, if any.
 	pub record: Option<u64>,
 	/// The grant the call named, if any.
@@ -70,11 +80,15 @@ pub async fn events_at(at: &At) -> Result<Vec<AuditEntry>, ChainError> {
 			_ => None,
 		};
 		let decoded = match event.pallet_name() {
-			"Consortium" | "Records" | "Access" => match event.decode_as::<runtime::Event>()? {
-				runtime::Event::Consortium(e) => AuditEvent::Consortium(e),
-				runtime::Event::Records(e) => AuditEvent::Records(e),
-				runtime::Event::Access(e) => AuditEvent::Access(e),
-				_ => continue,
+			"Consortium" | "Records" | "Access" => match event.decode_as::<runtime::Event>() {
+				Ok(runtime::Event::Consortium(e)) => AuditEvent::Consortium(e),
+				Ok(runtime::Event::Records(e)) => AuditEvent::Records(e),
+				Ok(runtime::Event::Access(e)) => AuditEvent::Access(e),
+				Ok(_) => continue,
+				Err(_) => AuditEvent::Undecoded {
+					pallet: event.pallet_name().to_owned(),
+					name: event.event_name().to_owned(),
+				},
 			},
 			"System" if event.event_name() == "ExtrinsicFailed" => {
 				let (
@@ -129,28 +143,32 @@ where
 		.and_then(|a| a.strip_prefix(&[0u8]))
 		.and_then(|a| <[u8; 32]>::try_from(a).ok())
 		.map(AccountId32);
-	let (record, grant) = match ext.decode_call_data_as::<runtime::RuntimeCall>() {
+	let (record, grant, patient) = match ext.decode_call_data_as::<runtime::RuntimeCall>() {
 		Ok(runtime::RuntimeCall::Access(call)) => {
 			use runtime::generated::runtime_types::pallet_access::pallet::Call as A;
 			match call {
-				A::request { record, grant, .. } => (Some(record), Some(grant)),
-				A::revoke { grant } | A::emergency_review { grant, .. } => (None, Some(grant)),
-				A::delegate { parent, .. } => (None, Some(parent)),
-				_ => (None, None),
+				A::request { record, grant, .. } => (Some(record), Some(grant), None),
+				A::revoke { grant } | A::emergency_review { grant, .. } => {
+					(None, Some(grant), None)
+				}
+				A::delegate { parent, .. } => (None, Some(parent), None),
+				A::emergency_open { patient, .. } => (None, None, Some(patient)),
+				_ => (None, None, None),
 			}
 		}
 		Ok(runtime::RuntimeCall::Records(call)) => {
 			use runtime::generated::runtime_types::pallet_records::pallet::Call as R;
 			match call {
-				R::register { previous, grant, .. } => (previous, grant),
-				R::report_tamper { record, .. } => (Some(record), None),
+				R::register { patient, previous, grant, .. } => (previous, grant, Some(patient)),
+				R::report_tamper { record, .. } => (Some(record), None, None),
 			}
 		}
-		_ => (None, None),
+		_ => (None, None, None),
 	};
 	Some(Refusal {
 		call: format!("{}.{}", ext.pallet_name(), ext.call_name()),
 		signer,
+		patient,
 		record,
 		grant,
 		failure: inner_failure(at, error),

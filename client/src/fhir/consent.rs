@@ -42,9 +42,12 @@ pub fn consent(grant: &Grant, now_ms: u64) -> Value {
 			})
 		}
 	};
-	let mut actions = vec![
-		json!({ "coding": [{ "system": CONSENT_ACTION, "code": "access", "display": "Access" }] }),
-	];
+	let mut actions = Vec::new();
+	if grant.actions.read {
+		actions.push(
+			json!({ "coding": [{ "system": CONSENT_ACTION, "code": "access", "display": "Access" }] }),
+		);
+	}
 	if grant.actions.append {
 		actions.push(json!({ "coding": [{ "system": CONSENT_ACTION, "code": "correct", "display": "Access and Correct" }] }));
 	}
@@ -71,13 +74,19 @@ pub fn consent(grant: &Grant, now_ms: u64) -> Value {
 		}
 		Scope::AllRecords => {}
 	}
+	// Break-glass access is not the patient's consent: it is marked as emergency-only.
+	let category = if grant.purpose == Purpose::Emergency {
+		json!({ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "EMRGONLY", "display": "emergency only" }] })
+	} else {
+		json!({ "coding": [{ "system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent" }] })
+	};
 	let mut consent = json!({
 		"resourceType": "Consent",
 		"id": format!("grant-{}", grant.id),
 		"identifier": [{ "system": GRANT_SYSTEM, "value": grant.id.to_string() }],
 		"status": if in_force { "active" } else { "inactive" },
 		"scope": { "coding": [{ "system": CONSENT_SCOPE, "code": scope, "display": scope_display }] },
-		"category": [{ "coding": [{ "system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent" }] }],
+		"category": [category],
 		"patient": account_reference(&grant.patient, "Patient"),
 		"dateTime": instant(grant.created_at),
 		"performer": [account_reference(&grant.granted_by, if grant.granted_by == grant.patient { "Patient" } else { "Practitioner" })],

@@ -154,3 +154,22 @@ pub async fn fetch(
 		.join("; ");
 	Err(StoreError::NoGoodReplica { cid: *cid, detail })
 }
+
+/// Copies `cid` from `from` to `to`, streaming (the whole DAG, re-chunked by `to` with the
+/// default settings); returns the CID `to` stored it under, which is `cid` when both chunk
+/// alike.
+pub async fn copy(
+	from: &dyn PayloadStore,
+	to: &dyn PayloadStore,
+	cid: &Cid,
+) -> Result<Cid, StoreError> {
+	let (mut writer, mut reader) = tokio::io::duplex(1 << 20);
+	let source = async {
+		let copied = from.get(cid, &mut writer).await;
+		drop(writer);
+		copied
+	};
+	let (read, stored) = tokio::join!(source, to.put(&mut reader));
+	read?;
+	stored
+}

@@ -221,18 +221,24 @@ fn print_row(global: &Global, row: &AuditRow) {
 /// One line saying what happened.
 pub fn summary(row: &AuditRow) -> String {
 	let d = &row.details;
-	let s = |k: &str| d[k].as_str().map(short).unwrap_or_else(|| d[k].to_string());
+	let s = |k: &str| printable(&d[k].as_str().map(short).unwrap_or_else(|| d[k].to_string()));
 	let t = |k: &str| d[k].as_u64().map(date).unwrap_or_default();
 	let g = row.grant.map(|g| g.to_string()).unwrap_or_default();
 	let r = row.record.map(|r| r.to_string()).unwrap_or_default();
 	match row.name.as_str() {
 		"GrantCreated" => format!(
-			"grant {g}: {} gave {} {} access to {} for {}, until {}",
+			"grant {g}: {} gave {} {} access to {} for {}, from {} until {}",
 			s("patient"),
 			s("grantee"),
-			if d["append"] == true { "read and append" } else { "read" },
+			match (d["read"] == true, d["append"] == true) {
+				(true, true) => "read and append",
+				(true, false) => "read",
+				(false, true) => "append-only",
+				(false, false) => "no",
+			},
 			s("scope"),
 			s("purpose"),
+			t("not_before"),
 			t("expires_at")
 		),
 		"GrantDelegated" => format!(
@@ -275,7 +281,7 @@ pub fn summary(row: &AuditRow) -> String {
 		),
 		"EmergencyReviewed" => format!(
 			"emergency access {g} {} by {}",
-			if d["approved"] == true { "approved" } else { "rejected (and revoked)" },
+			if d["approved"] == true { "approved" } else { "rejected (it ends if still open)" },
 			s("reviewer")
 		),
 		"EmergencyReviewOverdue" => format!(
@@ -296,7 +302,14 @@ pub fn summary(row: &AuditRow) -> String {
 			s("provider"),
 			s("reports")
 		),
-		"Refused" => format!("refused: {} by {}: {}", s("call"), s("signer"), s("reason")),
+		"Refused" => format!(
+			"refused: {} by {}{}{}: {}",
+			s("call"),
+			s("signer"),
+			row.record.map(|r| format!(", record {r}")).unwrap_or_default(),
+			row.grant.map(|g| format!(", grant {g}")).unwrap_or_default(),
+			s("reason")
+		),
 		"AccountInvited" => format!(
 			"{} invited as {} of organisation {} by {}",
 			s("who"),
@@ -322,6 +335,14 @@ pub fn summary(row: &AuditRow) -> String {
 		"MemberRemoved" => format!("{} removed from organisation {}", s("who"), s("org")),
 		other => format!("{}.{other} {}", row.pallet, d),
 	}
+}
+
+/// `text` with control characters escaped, so that a string from the chain (a provider name,
+/// a content type) cannot rewrite the terminal's lines.
+pub fn printable(text: &str) -> String {
+	text.chars()
+		.map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+		.collect()
 }
 
 /// An address shortened for a line of text (`5GrwvaEF…utQY`); anything else as it is.

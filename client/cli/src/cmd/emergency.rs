@@ -146,6 +146,7 @@ async fn list(global: &Global, org: Option<u32>, pending: bool) -> Result<()> {
 					"until": date(d["expires_at"].as_u64().unwrap_or(0)),
 					"review": format!("pending, by block {}", d["review_deadline_block"]),
 					"reviewed": false,
+					"overdue": false,
 				}));
 			}
 			name => {
@@ -154,14 +155,17 @@ async fn list(global: &Global, org: Option<u32>, pending: bool) -> Result<()> {
 				};
 				if name == "EmergencyReviewed" {
 					let verdict = if d["approved"] == true { "approved" } else { "rejected" };
-					entry["review"] = json!(format!(
-						"{verdict} by {} on {}",
-						d["reviewer"].as_str().unwrap_or(""),
-						date(row.time_ms)
-					));
+					let late =
+						if entry["overdue"] == true { " late (after its deadline)" } else { "" };
+					let reviewer = d["reviewer"].as_str().unwrap_or("");
+					entry["review"] =
+						json!(format!("{verdict}{late} by {reviewer} on {}", date(row.time_ms)));
 					entry["reviewed"] = json!(true);
-				} else if entry["reviewed"] == false {
-					entry["review"] = json!("OVERDUE: not reviewed by its deadline");
+				} else {
+					entry["overdue"] = json!(true);
+					if entry["reviewed"] == false {
+						entry["review"] = json!("OVERDUE: not reviewed by its deadline");
+					}
 				}
 			}
 		}

@@ -252,7 +252,7 @@ async fn show(global: &Global, id: u64) -> Result<()> {
 	let g = grants::grant_by_id(&at, id).await?.ok_or_else(|| {
 		anyhow!("there is no grant {id} on this chain: `ehr grant list` shows yours")
 	})?;
-	let mut d = describe(&g);
+	let mut d = describe(&g, chain.now_ms().await?);
 	d["actions"] = json!({ "read": g.actions.read, "append": g.actions.append });
 	d["delegable"] = json!(g.delegable);
 	d["granted_by"] = json!(ss58_encode(&g.granted_by.0, SS58_PREFIX));
@@ -339,7 +339,9 @@ fn parse_duration(text: &str) -> Result<u64> {
 	n.checked_mul(ms).filter(|&v| v > 0).ok_or_else(wrong)
 }
 
-fn describe(g: &Grant) -> Value {
+/// A grant as JSON; its status as of chain time `now` (`active`, `revoked`, `expired`,
+/// `not yet valid`).
+fn describe(g: &Grant, now: u64) -> Value {
 	let grantee = grants::grantee_text(&g.grantee);
 	let scope = grants::scope_text(&g.scope);
 	json!({
@@ -348,7 +350,12 @@ fn describe(g: &Grant) -> Value {
 		"grantee": grantee,
 		"scope": scope,
 		"purpose": format!("{:?}", g.purpose).to_lowercase(),
-		"status": format!("{:?}", g.status).to_lowercase(),
+		"status": match g.status {
+			grants::GrantStatus::Revoked => "revoked",
+			_ if now < g.not_before => "not yet valid",
+			_ if now >= g.expires_at => "expired",
+			_ => "active",
+		},
 		"from": date(g.not_before),
 		"until": date(g.expires_at),
 		"delegated_from": g.parent,
@@ -359,6 +366,7 @@ async fn list(global: &Global) -> Result<()> {
 	let me = account_of(&global.identity()?);
 	let chain: Chain = global.chain().await?;
 	let at = chain.best().await?;
+	let now = chain.now_ms().await?;
 	let mut rows: Vec<Value> = Vec::new();
 	for holder in [false, true] {
 		let mut after = None;
@@ -371,7 +379,7 @@ async fn list(global: &Global) -> Result<()> {
 			after = page.last().map(|g| g.id);
 			for g in &page {
 				if !rows.iter().any(|r| r["id"] == g.id) {
-					rows.push(describe(g));
+					rows.push(describe(g, now));
 				}
 			}
 			if page.len() < 100 {

@@ -1,6 +1,6 @@
 //! `ehr record`: put a file as a record (encrypt, store, register), list and show records.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Instant};
 
 use anyhow::{anyhow, Context, Result};
 use clap::Subcommand;
@@ -117,18 +117,36 @@ async fn put(
 		custodian_org: org,
 		content_type,
 	};
+	let started = Instant::now();
 	let descriptor = upload::seal_into_store(stores.first(), &new, input).await?;
 	stores.replicate(&descriptor.cid.parse()?).await?;
+	let data = started.elapsed();
+	let from_block = chain.best().await?.block_number();
 	let registered = records::register(&chain, &patient, &descriptor).await?;
+	let chain_wait = started.elapsed() - data;
+	let blocks = chain.best().await?.block_number().saturating_sub(from_block);
 	if global.json {
 		println!(
 			"{}",
-			json!({ "record": registered.record, "cid": descriptor.cid, "size": descriptor.size })
+			json!({
+				"record": registered.record,
+				"cid": descriptor.cid,
+				"size": descriptor.size,
+				"data_seconds": data.as_secs_f64(),
+				"chain_seconds": chain_wait.as_secs_f64(),
+				"chain_blocks": blocks,
+			})
 		);
 	} else {
 		println!(
-			"registered record {}: {content_type}, {} bytes encrypted, CID {}",
-			registered.record, descriptor.size, descriptor.cid
+			"registered record {}: {content_type}, {} bytes encrypted, CID {} (encrypt and \
+			 store {:.2} s; chain {:.1} s, {} block(s))",
+			registered.record,
+			descriptor.size,
+			descriptor.cid,
+			data.as_secs_f64(),
+			chain_wait.as_secs_f64(),
+			blocks
 		);
 	}
 	Ok(())
@@ -226,53 +244,136 @@ async fn get(
 	let at = chain.best().await?;
 	let record = records::existing(&at, id).await?;
 	let me = account_of(&reader);
-	let (plaintext, how) = if record.patient == me {
-		(read::read_own(&chain, &replicas, &reader, id).await?, "your patient capsule".to_owned())
+	// The record is decrypted into a temporary file (mode 0600) beside FILE, renamed once it
+	// is complete and verified; a failed read leaves neither.
+	let dir = match output.parent() {
+		Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+		_ => PathBuf::from("."),
+	};
+	let partial = tempfile::Builder::new()
+		.prefix(".ehr-read-")
+		.suffix(".part")
+		.tempfile_in(&dir)
+		.with_context(|| format!("cannot write into {}", dir.display()))?;
+	let mut file = tokio::fs::File::from_std(
+		partial
+			.as_file()
+			.try_clone()
+			.with_context(|| format!("cannot write into {}", dir.display()))?,
+	);
+	let started = Instant::now();
+	let from_block = at.block_number();
+	let result = if record.patient == me {
+		read::read_own_to(&chain, &replicas, &reader, id, &mut file).await.map(|r| (r, None))
 	} else {
 		let grant = match grant {
-			Some(g) => g,
+			Some(g) => Ok(g),
 			None => grants::can_read(&at, &me, id).await?.map_err(|reason| {
 				anyhow!("you may not read record {id}: {}", grants::denial_sentence(&reason))
-			})?,
+			}),
 		};
-		let wait = std::time::Duration::from_secs(wait);
-		let read = read::read_record(&chain, &replicas, &reader, id, grant, wait).await?;
-		for failure in &read.failures {
-			if matches!(failure.error, StoreError::NotFound(_)) {
-				continue;
+		match grant {
+			Ok(grant) => {
+				let wait = std::time::Duration::from_secs(wait);
+				read::read_record_to(&chain, &replicas, &reader, id, grant, wait, &mut file)
+					.await
+					.map(|r| (r, Some(grant)))
 			}
-			let report = records::report_tamper(
-				&chain,
-				&reader,
+			Err(e) => return Err(e),
+		}
+	};
+	let (report, grant) = match result {
+		Ok(done) => done,
+		Err(e) => return Err(e.into()),
+	};
+	let total = started.elapsed();
+	file.sync_all().await.with_context(|| format!("cannot write into {}", dir.display()))?;
+	drop(file);
+	partial.persist(&output).with_context(|| format!("cannot write {}", output.display()))?;
+	let blocks = if report.request.is_some() {
+		chain.best().await?.block_number().saturating_sub(from_block)
+	} else {
+		0
+	};
+	report_failures(&chain, &reader, id, &report.failures).await;
+	let how = match (grant, report.request) {
+		(Some(g), Some(r)) => format!("grant {g}, request {r}, from {}", report.from),
+		_ => format!("your patient capsule, from {}", report.from),
+	};
+	let data = total.saturating_sub(report.chain_wait);
+	if global.json {
+		println!(
+			"{}",
+			json!({
+				"record": id,
+				"bytes": report.bytes,
+				"output": output,
+				"grant": grant,
+				"request": report.request,
+				"data_seconds": data.as_secs_f64(),
+				"chain_seconds": report.chain_wait.as_secs_f64(),
+				"chain_blocks": blocks,
+			})
+		);
+	} else {
+		println!(
+			"record {id}: {} bytes written to {} (read through {how}; fetch, verify and decrypt \
+			 {:.2} s; chain {:.1} s, {blocks} block(s))",
+			report.bytes,
+			output.display(),
+			data.as_secs_f64(),
+			report.chain_wait.as_secs_f64()
+		);
+	}
+	Ok(())
+}
+
+/// Reports on chain each replica that served bytes other than the record's (not one that was
+/// only unavailable), once per reader; a report that fails is a warning, not a failed read.
+async fn report_failures(
+	chain: &ehr_client::chain::Chain,
+	reader: &ehr_client::crypto::identity::Identity,
+	id: u64,
+	failures: &[ehr_client::store::replicas::Failure],
+) {
+	for failure in failures {
+		let repaired = if failure.repaired { "; repaired from the good copy" } else { "" };
+		if !matches!(failure.error, StoreError::Corrupt { .. }) {
+			eprintln!(
+				"warning: {} did not serve record {id} ({}){repaired}",
+				failure.provider, failure.error
+			);
+			continue;
+		}
+		let me = account_of(reader);
+		let already = match chain.best().await {
+			Ok(at) => {
+				records::tamper_reports(&at, id).await.map(|r| r.contains(&me)).unwrap_or(false)
+			}
+			Err(_) => false,
+		};
+		let outcome = if already {
+			"you reported this record before".to_owned()
+		} else {
+			match records::report_tamper(
+				chain,
+				reader,
 				id,
 				&failure.provider,
 				failure.observed_hash,
 			)
-			.await?;
-			eprintln!(
-				"warning: {} served a copy of record {id} that does not match its hash on chain \
-				 ({}); reported on chain (report {} of this record){}",
-				failure.provider,
-				failure.error,
-				report.reports,
-				if failure.repaired { ", repaired from the good copy" } else { "" }
-			);
-		}
-		(read.plaintext, format!("grant {grant}, request {}, from {}", read.request, read.from))
-	};
-	let partial = output.with_extension("part");
-	std::fs::write(&partial, &plaintext)
-		.with_context(|| format!("cannot write {}", partial.display()))?;
-	std::fs::rename(&partial, &output)
-		.with_context(|| format!("cannot write {}", output.display()))?;
-	if global.json {
-		println!("{}", json!({ "record": id, "bytes": plaintext.len(), "output": output }));
-	} else {
-		println!(
-			"record {id}: {} bytes written to {} (read through {how})",
-			plaintext.len(),
-			output.display()
+			.await
+			{
+				Ok(report) => {
+					format!("reported on chain (report {} of this record)", report.reports)
+				}
+				Err(e) => format!("the tamper report failed: {e}"),
+			}
+		};
+		eprintln!(
+			"warning: {} served a copy of record {id} that is not the one on chain ({}); \
+			 {outcome}{repaired}",
+			failure.provider, failure.error
 		);
 	}
-	Ok(())
 }

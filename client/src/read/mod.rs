@@ -11,9 +11,10 @@
 //!    [`KeyRelease::faulty`] with the custodian that sent it, and skipped.
 //! 3. With `threshold` valid releases it combines them and unwraps the data key (the custody
 //!    capsule's proof is checked against the record as the chain holds it).
-//! 4. [`read_record`] then fetches the ciphertext from the first replica whose copy matches
-//!    the on-chain hash, and decrypts it (the payload header's key commitment is checked
-//!    before the first chunk).
+//! 4. [`read_record`] (into memory) or [`read_record_to`] (into a file, streaming) then
+//!    fetches the ciphertext from the first replica whose copy matches the on-chain hash,
+//!    decrypting it as it arrives (the payload header's key commitment is checked before the
+//!    first chunk).
 //!
 //! Emergency grants use the same path.
 
@@ -34,11 +35,13 @@ use crate::{
 	},
 	grants::{self, RequestId},
 	records::{self, GrantId, RecordId},
-	store::{
-		replicas::{self, Failure, Replica},
-		Cid,
-	},
+	store::replicas::{Failure, Replica},
 };
+
+mod fetch;
+
+use fetch::fetch_and_decrypt;
+pub use fetch::Output;
 
 /// How often the best block's hash is read while waiting for releases (the request and its
 /// releases are read again only when it changed). A release lands in the block after the
@@ -281,8 +284,8 @@ pub async fn collect_key(
 	}
 }
 
-/// Reads `record` under `grant`: [`request_key`], then fetches the ciphertext from the first
-/// of `replicas` whose copy matches the on-chain hash (repairing the others) and decrypts it.
+/// Reads `record` under `grant` into memory: [`request_key`], then [`fetch_and_decrypt`]
+/// from the first of `replicas` whose copy matches the on-chain hash (repairing the others).
 pub async fn read_record(
 	chain: &Chain,
 	replicas: &[Replica<'_>],
@@ -291,28 +294,87 @@ pub async fn read_record(
 	grant: GrantId,
 	wait: Duration,
 ) -> Result<ReadOutcome, ReadError> {
-	let released = request_key(chain, requester, record, grant, wait).await?;
-	let at = chain.best().await?;
-	let rec = records::existing(&at, record).await?;
-	let (plaintext, fetched) = fetch_and_decrypt(replicas, record, &rec, &released.key).await?;
+	let mut plaintext = Vec::new();
+	let report =
+		read_record_to(chain, replicas, requester, record, grant, wait, &mut plaintext).await?;
 	Ok(ReadOutcome {
 		plaintext,
-		request: released.request,
-		from: fetched.from,
-		failures: fetched.failures,
-		faulty: released.faulty,
+		request: report.request.unwrap_or_default(),
+		from: report.from,
+		failures: report.failures,
+		faulty: report.faulty,
 	})
 }
 
-/// Reads one of the patient's own records through its patient capsule (no request, no
-/// custodian): fetches the ciphertext from the first of `replicas` whose copy matches the
-/// on-chain hash and decrypts it.
+/// What a read into an [`Output`] did.
+pub struct ReadReport {
+	/// Plaintext bytes written.
+	pub bytes: u64,
+	/// The on-chain access request it was read under (`None` for a patient's own read).
+	pub request: Option<RequestId>,
+	/// The provider whose copy matched the on-chain hash.
+	pub from: String,
+	/// Replicas tried before it (missing or tampered copies, repaired from the good one).
+	pub failures: Vec<Failure>,
+	/// Releases that did not verify (skipped).
+	pub faulty: Vec<FaultyShare>,
+	/// How long the read waited for the chain: the request to be final and the custodians'
+	/// shares to land.
+	pub chain_wait: Duration,
+}
+
+/// Reads `record` under `grant` into `out`, streaming: [`request_key`], then the ciphertext
+/// of the first of `replicas` whose copy matches the on-chain hash is decrypted into `out` as
+/// it arrives (the others are repaired from it). On error `out` is left empty.
+#[allow(clippy::too_many_arguments)]
+pub async fn read_record_to(
+	chain: &Chain,
+	replicas: &[Replica<'_>],
+	requester: &Identity,
+	record: RecordId,
+	grant: GrantId,
+	wait: Duration,
+	out: &mut dyn Output,
+) -> Result<ReadReport, ReadError> {
+	let started = Instant::now();
+	let released = request_key(chain, requester, record, grant, wait).await?;
+	let chain_wait = started.elapsed();
+	let at = chain.best().await?;
+	let rec = records::existing(&at, record).await?;
+	let fetched = fetch_and_decrypt(replicas, record, &rec, &released.key, out).await?;
+	Ok(ReadReport {
+		bytes: fetched.bytes,
+		request: Some(released.request),
+		from: fetched.from,
+		failures: fetched.failures,
+		faulty: released.faulty,
+		chain_wait,
+	})
+}
+
+/// Reads one of the patient's own records into memory through its patient capsule (no
+/// request, no custodian); see [`read_own_to`].
 pub async fn read_own(
 	chain: &Chain,
 	replicas: &[Replica<'_>],
 	patient: &Identity,
 	record: RecordId,
 ) -> Result<Vec<u8>, ReadError> {
+	let mut plaintext = Vec::new();
+	read_own_to(chain, replicas, patient, record, &mut plaintext).await?;
+	Ok(plaintext)
+}
+
+/// Reads one of the patient's own records into `out` through its patient capsule: the
+/// ciphertext of the first of `replicas` whose copy matches the on-chain hash is decrypted
+/// into `out` as it arrives. On error `out` is left empty.
+pub async fn read_own_to(
+	chain: &Chain,
+	replicas: &[Replica<'_>],
+	patient: &Identity,
+	record: RecordId,
+	out: &mut dyn Output,
+) -> Result<ReadReport, ReadError> {
 	let at = chain.best().await?;
 	let rec = records::existing(&at, record).await?;
 	if rec.patient != crate::chain::account_of(patient) {
@@ -320,23 +382,13 @@ pub async fn read_own(
 	}
 	let sealed = capsule::Capsule::from_bytes(&rec.patient_capsule.0)?;
 	let key = capsule::open(patient, &rec.ciphertext_hash, &sealed)?;
-	Ok(fetch_and_decrypt(replicas, record, &rec, &key).await?.0)
-}
-
-/// Fetches `rec`'s ciphertext from the first of `replicas` whose copy matches the on-chain
-/// hash and decrypts it with `key`.
-async fn fetch_and_decrypt(
-	replicas: &[Replica<'_>],
-	record: RecordId,
-	rec: &records::Record,
-	key: &DataKey,
-) -> Result<(Vec<u8>, replicas::Fetched), ReadError> {
-	let cid: Cid = std::str::from_utf8(&rec.cid.0)
-		.ok()
-		.and_then(|s| s.parse().ok())
-		.ok_or(ReadError::BadCid { record })?;
-	let fetched = replicas::fetch(replicas, &cid, &rec.ciphertext_hash, rec.size).await?;
-	let mut plaintext = Vec::new();
-	payload::decrypt(key, &rec.patient.0, &fetched.ciphertext[..], &mut plaintext)?;
-	Ok((plaintext, fetched))
+	let fetched = fetch_and_decrypt(replicas, record, &rec, &key, out).await?;
+	Ok(ReadReport {
+		bytes: fetched.bytes,
+		request: None,
+		from: fetched.from,
+		failures: fetched.failures,
+		faulty: Vec::new(),
+		chain_wait: Duration::ZERO,
+	})
 }
