@@ -245,6 +245,47 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 	assert!(String::from_utf8_lossy(&out.stderr).contains("wrong password"), "{out:?}");
 	let err = wallet.fails(&["--as", "nobody", "account", "show"]);
 	assert!(err.contains("no account `nobody`"), "{err}");
+	// Moving the account: export it (encrypted), import it under another name.
+	let exported = wallet.keys.join("exported-account.ehr");
+	let exported = exported.to_str().expect("utf-8 path");
+	wallet.ok(&["account", "export", "-o", exported]);
+	let err = wallet.fails(&["account", "export", "-o", exported]);
+	assert!(err.contains("exists"), "{err}");
+	wallet.as_account("moved").ok(&["account", "import", "--file", exported]);
+	assert_eq!(
+		wallet.as_account("moved").json(&["account", "show", "--json"])["account"],
+		address.as_str()
+	);
+	// A configuration file names the node and the account; a variable still wins over it.
+	let config = wallet.keys.join("config");
+	std::fs::write(
+		&config,
+		format!("# the wallet's defaults\nnode = {}\naccount = moved\n", node.ws_url()),
+	)
+	.unwrap();
+	let configured = |extra: &[(&str, &str)]| {
+		let mut cmd = Command::new(cli_binary().expect("ehr"));
+		cmd.args(["account", "show", "--json"])
+			.env_remove("EHR_NODE")
+			.env_remove("EHR_ACCOUNT")
+			.env("EHR_CONFIG", &config)
+			.env("EHR_KEYSTORE", &wallet.keys)
+			.env("EHR_PASSWORD", "correct horse battery");
+		for (k, v) in extra {
+			cmd.env(k, v);
+		}
+		cmd.output().expect("ehr runs")
+	};
+	let out = configured(&[]);
+	assert!(out.status.success(), "{out:?}");
+	let shown: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+	assert_eq!(shown["account"], address.as_str());
+	assert_eq!(shown["chain"]["status"], "frozen", "read from the configured node");
+	let out = configured(&[("EHR_ACCOUNT", "nobody")]);
+	assert!(String::from_utf8_lossy(&out.stderr).contains("no account `nobody`"), "{out:?}");
+	std::fs::write(&config, "nod = ws://x\n").unwrap();
+	let out = configured(&[]);
+	assert!(String::from_utf8_lossy(&out.stderr).contains("unknown key `nod`"), "{out:?}");
 	let err = wallet.fails(&["--node", "ws://127.0.0.1:1", "account", "show"]);
 	assert!(err.contains("cannot reach the node"), "{err}");
 }

@@ -1,7 +1,7 @@
 //! What every command shares: where the node and the keystore are, which account signs, how
 //! the output looks.
 
-use std::path::PathBuf;
+use std::{io::IsTerminal, path::PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
@@ -43,6 +43,9 @@ pub struct Global {
 	/// Print JSON instead of text.
 	#[arg(long, global = true)]
 	pub json: bool,
+	/// Log what the wallet does on standard error (-v: info, -vv: debug; RUST_LOG overrides).
+	#[arg(short, long, global = true, action = clap::ArgAction::Count)]
+	pub verbose: u8,
 }
 
 impl Global {
@@ -78,9 +81,17 @@ impl Global {
 				.with_context(|| format!("cannot read the password file {}", file.display()))?;
 			return Ok(text.trim_end_matches(['\r', '\n']).to_owned());
 		}
-		std::env::var("EHR_PASSWORD").map_err(|_| {
-			anyhow!("no keystore password: set EHR_PASSWORD or pass --password-file FILE")
-		})
+		if let Ok(password) = std::env::var("EHR_PASSWORD") {
+			return Ok(password);
+		}
+		if std::io::stdin().is_terminal() {
+			return rpassword::prompt_password(format!(
+				"keystore password for `{}`: ",
+				self.account
+			))
+			.context("cannot read the password from the terminal");
+		}
+		bail!("no keystore password: set EHR_PASSWORD, pass --password-file FILE, or run in a terminal")
 	}
 
 	/// The identity that signs: `--dev NAME`, or the selected account from the keystore.

@@ -3,7 +3,9 @@
 //! sentence that says what was wrong and how to fix it, and a non-zero exit code.
 
 mod cmd;
+mod config;
 mod context;
+mod progress;
 mod stores;
 
 use clap::{Parser, Subcommand};
@@ -50,10 +52,42 @@ enum Command {
 	Audit(cmd::audit::AuditCmd),
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+	// The configuration file fills in the variables that are not set, before any thread
+	// starts (setting the environment is only sound while the process has one thread).
+	match config::settings() {
+		Ok(settings) => {
+			for (var, value) in settings {
+				std::env::set_var(var, value);
+			}
+		}
+		Err(e) => {
+			eprintln!("error: {}", context::sentence(&e));
+			std::process::exit(1);
+		}
+	}
 	let cli = Cli::parse();
-	let result = match cli.command {
+	if cli.global.verbose > 0 {
+		let level = if cli.global.verbose > 1 { "debug" } else { "info" };
+		let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+			.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+		tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+	}
+	let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+		Ok(runtime) => runtime,
+		Err(e) => {
+			eprintln!("error: cannot start the async runtime: {e}");
+			std::process::exit(1);
+		}
+	};
+	if let Err(e) = runtime.block_on(run(cli)) {
+		eprintln!("error: {}", context::sentence(&e));
+		std::process::exit(1);
+	}
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+	match cli.command {
 		Command::Account(c) => cmd::account::run(&cli.global, c).await,
 		Command::Patient(c) => {
 			cmd::onboard::invite(&cli.global, c, cmd::onboard::Kind::Patient).await
@@ -64,9 +98,5 @@ async fn main() {
 		Command::Grant(c) => cmd::grant::run(&cli.global, c).await,
 		Command::Emergency(c) => cmd::emergency::run(&cli.global, c).await,
 		Command::Audit(c) => cmd::audit::run(&cli.global, c).await,
-	};
-	if let Err(e) = result {
-		eprintln!("error: {}", context::sentence(&e));
-		std::process::exit(1);
 	}
 }

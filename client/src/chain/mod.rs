@@ -245,6 +245,34 @@ impl Chain {
 		Ok(at.transactions().sign_and_submit_then_watch(call, signer, params).await?)
 	}
 
+	/// Signs `call` with `signer` and `nonce` at block `at`, without submitting it: the
+	/// encoded transaction, for tools that submit many at once ([`Chain::submit_encoded`]).
+	pub async fn sign_encoded<C, S>(
+		&self,
+		at: &At,
+		call: &C,
+		signer: &S,
+		nonce: u64,
+	) -> Result<Vec<u8>, ChainError>
+	where
+		C: Payload,
+		S: Signer<EhrConfig>,
+	{
+		let params = DefaultExtrinsicParamsBuilder::new().nonce(nonce).build();
+		let signed = at.transactions().create_signed(call, signer, params).await?;
+		Ok(signed.encoded().to_vec())
+	}
+
+	/// Submits an encoded transaction with `author_submitExtrinsic`: no watch subscription;
+	/// the node answers once the transaction is in its pool (or refuses it). Inclusion is
+	/// then seen in the blocks.
+	pub async fn submit_encoded(&self, encoded: &[u8]) -> Result<H256, ChainError> {
+		self.rpc.author_submit_extrinsic(encoded).await.map_err(|e| {
+			let message = e.to_string();
+			ChainError::Rejected(Rejection::from_message(&message))
+		})
+	}
+
 	async fn wait(
 		&self,
 		mut progress: TransactionProgress<EhrConfig, OnlineClientAtBlockImpl<EhrConfig>>,

@@ -1,6 +1,6 @@
 //! `ehr account`: create, import and show the accounts of the keystore; answer an invitation.
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
 use ehr_client::{
 	chain::account_of,
@@ -56,11 +56,22 @@ pub enum AccountCmd {
 		#[arg(long, value_enum, default_value = "ed25519")]
 		scheme: SchemeArg,
 	},
-	/// Import an account from its phrase (read from the EHR_PHRASE variable).
+	/// Import an account from its phrase (read from the EHR_PHRASE variable), or from a file
+	/// that `ehr account export` wrote (same password).
 	Import {
-		/// Its signature scheme.
+		/// Its signature scheme (for a phrase).
 		#[arg(long, value_enum, default_value = "ed25519")]
 		scheme: SchemeArg,
+		/// An exported account file instead of a phrase.
+		#[arg(long, value_name = "FILE")]
+		file: Option<std::path::PathBuf>,
+	},
+	/// Write the account, encrypted under its password, to FILE (mode 0600), to move it to
+	/// another machine (`ehr account import --file FILE` there).
+	Export {
+		/// Where to write it.
+		#[arg(short, long)]
+		output: std::path::PathBuf,
 	},
 	/// Show the account: address, encryption key, and where it stands on chain.
 	Show,
@@ -90,12 +101,35 @@ pub async fn run(global: &Global, cmd: AccountCmd) -> Result<()> {
 			}
 			Ok(())
 		}
-		AccountCmd::Import { scheme } => {
-			let phrase = std::env::var("EHR_PHRASE")
-				.map_err(|_| anyhow::anyhow!("no phrase: set EHR_PHRASE to the 12 or 24 words"))?;
-			let identity = Identity::from_phrase_with(scheme.into(), phrase.trim(), None)?;
+		AccountCmd::Import { scheme, file } => {
+			let identity = match file {
+				Some(file) => keystore::load(&file, &global.password()?)
+					.with_context(|| format!("cannot import {}", file.display()))?,
+				None => {
+					let phrase = std::env::var("EHR_PHRASE").map_err(|_| {
+						anyhow::anyhow!(
+							"no phrase: set EHR_PHRASE to the 12 or 24 words, or pass --file FILE"
+						)
+					})?;
+					Identity::from_phrase_with(scheme.into(), phrase.trim(), None)?
+				}
+			};
 			store(global, &identity)?;
 			println!("imported account {} ({})", global.account, identity.ss58());
+			Ok(())
+		}
+		AccountCmd::Export { output } => {
+			let identity = global.identity()?;
+			if output.exists() {
+				bail!("{} exists: choose a new file", output.display());
+			}
+			keystore::save(&output, &identity, &global.password()?, KdfParams::MODERATE)?;
+			println!(
+				"exported account {} ({}) to {}",
+				global.account,
+				identity.ss58(),
+				output.display()
+			);
 			Ok(())
 		}
 		AccountCmd::Show => show(global).await,
@@ -131,7 +165,7 @@ fn store(global: &Global, identity: &Identity) -> Result<()> {
 	let path = global.key_path()?;
 	if path.exists() {
 		bail!(
-			"the keystore already holds an account `{}` ({}): choose another name with --account",
+			"the keystore already holds an account `{}` ({}): choose another name with --as NAME",
 			global.account,
 			path.display()
 		);

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 use crate::{
 	context::{address, date, Global},
+	progress::{Counted, Progress},
 	stores::Stores,
 };
 
@@ -104,6 +105,8 @@ async fn put(
 	let input = tokio::fs::File::open(&file)
 		.await
 		.with_context(|| format!("cannot read {}", file.display()))?;
+	let size = input.metadata().await.map(|m| m.len()).unwrap_or(0);
+	let input = Counted { inner: input, progress: Progress::new("encrypting", size, global.json) };
 	let chain = global.chain().await?;
 	let at = chain.best().await?;
 	let custody = consortium::custody(&at).await?.ok_or_else(|| {
@@ -255,12 +258,14 @@ async fn get(
 		.suffix(".part")
 		.tempfile_in(&dir)
 		.with_context(|| format!("cannot write into {}", dir.display()))?;
-	let mut file = tokio::fs::File::from_std(
+	let file = tokio::fs::File::from_std(
 		partial
 			.as_file()
 			.try_clone()
 			.with_context(|| format!("cannot write into {}", dir.display()))?,
 	);
+	let mut file =
+		Counted { inner: file, progress: Progress::new("decrypting", record.size, global.json) };
 	let started = Instant::now();
 	let from_block = at.block_number();
 	let result = if record.patient == me {
@@ -287,7 +292,7 @@ async fn get(
 		Err(e) => return Err(e.into()),
 	};
 	let total = started.elapsed();
-	file.sync_all().await.with_context(|| format!("cannot write into {}", dir.display()))?;
+	file.inner.sync_all().await.with_context(|| format!("cannot write into {}", dir.display()))?;
 	drop(file);
 	partial.persist(&output).with_context(|| format!("cannot write {}", output.display()))?;
 	let blocks = if report.request.is_some() {
