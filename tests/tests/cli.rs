@@ -230,6 +230,20 @@ async fn a_manager_onboards_a_patient_from_the_terminal() {
 	let err = wallet.fails(&["account", "decline"]);
 	assert!(err.contains("frozen"), "{err}");
 
+	// Governance adds a hospital and suspends it; nobody else may.
+	wallet.ok(&["--dev", "Alice", "org", "add", "3", "--name", "Hospital C"]);
+	let err = wallet.fails(&["--dev", "Bob", "org", "add", "4", "--name", "Hospital D"]);
+	assert!(err.contains("Sudo.RequireSudo") || err.contains("RequireSudo"), "{err}");
+	let shown = wallet.json(&["org", "show", "3", "--json"]);
+	assert_eq!(
+		(shown["status"].as_str(), shown["custodian_index"].as_u64()),
+		(Some("active"), None)
+	);
+	wallet.ok(&["--dev", "Alice", "org", "suspend", "3"]);
+	assert_eq!(wallet.json(&["org", "show", "3", "--json"])["status"], "suspended");
+	let err = wallet.fails(&["org", "show", "4"]);
+	assert!(err.contains("no organisation 4"), "{err}");
+
 	// Bad input.
 	let err =
 		wallet.fails(&["--dev", "Alice", "patient", "invite", "5Gnot-an-address", "--org", "1"]);

@@ -169,3 +169,28 @@ pub fn write_output(path: Option<&std::path::Path>, text: &str) -> Result<()> {
 		.with_context(|| format!("cannot write {}", path.display()))?;
 	Ok(())
 }
+
+/// Items asked for per call of a paged runtime API.
+pub const PAGE: u32 = 100;
+
+/// Every item of a paged runtime API: `page(after)` gives up to [`PAGE`] items after the key
+/// `after`, and `key` gives an item's key.
+pub async fn paged<T, Fut>(
+	mut page: impl FnMut(Option<u64>) -> Fut,
+	key: impl Fn(&T) -> u64,
+) -> Result<Vec<T>>
+where
+	Fut: std::future::Future<Output = Result<Vec<T>, ehr_client::chain::ChainError>>,
+{
+	let mut all = Vec::new();
+	let mut after = None;
+	loop {
+		let items = page(after).await?;
+		let full = items.len() == PAGE as usize;
+		after = items.last().map(&key);
+		all.extend(items);
+		if !full {
+			return Ok(all);
+		}
+	}
+}

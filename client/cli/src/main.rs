@@ -33,6 +33,9 @@ enum Command {
 	/// Invite a staff member (as a manager of a hospital, or as governance).
 	#[command(subcommand)]
 	Staff(cmd::onboard::InviteCmd),
+	/// Organisations (hospitals): add, suspend, re-activate (governance), show.
+	#[command(subcommand)]
+	Org(cmd::org::OrgCmd),
 	/// Members of a hospital: add, remove; freeze, re-activate or deregister an account (a
 	/// manager for its staff, or governance).
 	#[command(subcommand)]
@@ -93,6 +96,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			cmd::onboard::invite(&cli.global, c, cmd::onboard::Kind::Patient).await
 		}
 		Command::Staff(c) => cmd::onboard::invite(&cli.global, c, cmd::onboard::Kind::Staff).await,
+		Command::Org(c) => cmd::org::run(&cli.global, c).await,
 		Command::Member(c) => cmd::onboard::status(&cli.global, c).await,
 		Command::Record(c) => cmd::record::run(&cli.global, c).await,
 		Command::Grant(c) => cmd::grant::run(&cli.global, c).await,

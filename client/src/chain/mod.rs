@@ -245,9 +245,10 @@ impl Chain {
 		Ok(at.transactions().sign_and_submit_then_watch(call, signer, params).await?)
 	}
 
-	/// Signs `call` with `signer` and `nonce` at block `at`, without submitting it: the
-	/// encoded transaction, for tools that submit many at once ([`Chain::submit_encoded`]).
-	pub async fn sign_encoded<C, S>(
+	/// Signs `call` with `signer` and `nonce` for the runtime of block `at`, offline (no RPC
+	/// call; the transaction is immortal), without submitting it: the encoded transaction, for
+	/// tools that submit many at once ([`Chain::submit_encoded`]).
+	pub fn sign_encoded<C, S>(
 		&self,
 		at: &At,
 		call: &C,
@@ -258,9 +259,9 @@ impl Chain {
 		C: Payload,
 		S: Signer<EhrConfig>,
 	{
-		let params = DefaultExtrinsicParamsBuilder::new().nonce(nonce).build();
-		let signed = at.transactions().create_signed(call, signer, params).await?;
-		Ok(signed.encoded().to_vec())
+		let params = DefaultExtrinsicParamsBuilder::new().nonce(nonce).immortal().build();
+		let signed = at.transactions().create_signable_offline(call, params)?.sign(signer)?;
+		Ok(signed.into_encoded())
 	}
 
 	/// Submits an encoded transaction with `author_submitExtrinsic`: no watch subscription;

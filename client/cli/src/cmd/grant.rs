@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context, Result};
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use ehr_client::{
 	chain::{account_of, Chain},
 	consortium::Role,
@@ -13,7 +13,7 @@ use ehr_client::{
 };
 use serde_json::{json, Value};
 
-use crate::context::{address, date, parse_date, write_output, Global};
+use crate::context::{address, date, paged, parse_date, write_output, Global, PAGE};
 
 /// Why access is given (FHIR v3-ActReason).
 #[derive(Clone, Copy, ValueEnum)]
@@ -24,6 +24,22 @@ pub enum PurposeArg {
 	Research,
 	/// Healthcare operations, e.g. audit (HOPERAT).
 	Audit,
+}
+
+/// A period's end, from now: `--for DURATION` or `--until DATE`.
+#[derive(Args)]
+pub struct Period {
+	/// How long, from now: 30d, 12h, 45m or 90s.
+	#[arg(
+		long = "for",
+		value_name = "DURATION",
+		conflicts_with = "until",
+		required_unless_present = "until"
+	)]
+	duration: Option<String>,
+	/// Until when (UTC): 2027-01-31 or 2027-01-31T18:00:00Z.
+	#[arg(long)]
+	until: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -39,17 +55,8 @@ pub enum GrantCmd {
 		/// Why.
 		#[arg(long, value_enum)]
 		purpose: PurposeArg,
-		/// How long, from now: 30d, 12h, 45m or 90s.
-		#[arg(
-			long = "for",
-			value_name = "DURATION",
-			conflicts_with = "until",
-			required_unless_present = "until"
-		)]
-		duration: Option<String>,
-		/// Until when (UTC): 2027-01-31 or 2027-01-31T18:00:00Z.
-		#[arg(long)]
-		until: Option<String>,
+		#[command(flatten)]
+		period: Period,
 		/// Only this record.
 		#[arg(long, conflicts_with = "content_type")]
 		record: Option<u64>,
@@ -85,17 +92,8 @@ pub enum GrantCmd {
 		/// The new grantee's address.
 		#[arg(long)]
 		to: String,
-		/// How long, from now: 30d, 12h, 45m or 90s.
-		#[arg(
-			long = "for",
-			value_name = "DURATION",
-			conflicts_with = "until",
-			required_unless_present = "until"
-		)]
-		duration: Option<String>,
-		/// Until when (UTC): 2027-01-31 or 2027-01-31T18:00:00Z.
-		#[arg(long)]
-		until: Option<String>,
+		#[command(flatten)]
+		period: Period,
 	},
 	/// Export a patient's grants (yours by default) as a FHIR R4 Bundle of Consent resources.
 	Export {
@@ -117,8 +115,7 @@ pub async fn run(global: &Global, cmd: GrantCmd) -> Result<()> {
 			to,
 			role,
 			purpose,
-			duration,
-			until,
+			period,
 			record,
 			content_type,
 			terms,
@@ -145,7 +142,7 @@ pub async fn run(global: &Global, cmd: GrantCmd) -> Result<()> {
 			let patient = global.identity()?;
 			let chain = global.chain().await?;
 			let now = chain.now_ms().await?;
-			let expires_at = period_end(now, duration, until)?;
+			let expires_at = period_end(now, period)?;
 			let terms = GrantTerms {
 				scope,
 				grantee,
@@ -170,11 +167,11 @@ pub async fn run(global: &Global, cmd: GrantCmd) -> Result<()> {
 		}
 		GrantCmd::List => list(global).await,
 		GrantCmd::Show { id } => show(global, id).await,
-		GrantCmd::Delegate { id, to, duration, until } => {
+		GrantCmd::Delegate { id, to, period } => {
 			let grantee = address(&to)?;
 			let signer = global.identity()?;
 			let chain = global.chain().await?;
-			let expires_at = period_end(chain.now_ms().await?, duration, until)?;
+			let expires_at = period_end(chain.now_ms().await?, period)?;
 			let made = grants::delegate(&chain, &signer, id, grantee, expires_at).await?;
 			if global.json {
 				println!(
@@ -198,17 +195,9 @@ pub async fn run(global: &Global, cmd: GrantCmd) -> Result<()> {
 			};
 			let chain = global.chain().await?;
 			let at = chain.best().await?;
-			let mut all = Vec::new();
-			let mut after = None;
-			loop {
-				let page = grants::grants_of_patient(&at, &patient, after, 100).await?;
-				after = page.last().map(|g| g.id);
-				let full = page.len() == 100;
-				all.extend(page);
-				if !full {
-					break;
-				}
-			}
+			let all =
+				paged(|after| grants::grants_of_patient(&at, &patient, after, PAGE), |g| g.id)
+					.await?;
 			let now = chain.now_ms().await?;
 			let bundle = ehr_client::fhir::consent_bundle(&all, chain.genesis_hash(), now);
 			write_output(output.as_deref(), &serde_json::to_string_pretty(&bundle)?)
@@ -230,8 +219,8 @@ pub async fn run(global: &Global, cmd: GrantCmd) -> Result<()> {
 
 /// The end of a period given as `--for DURATION` or `--until DATE`, which must be after
 /// `now`.
-fn period_end(now: u64, duration: Option<String>, until: Option<String>) -> Result<u64> {
-	let expires_at = match (duration, until) {
+fn period_end(now: u64, period: Period) -> Result<u64> {
+	let expires_at = match (period.duration, period.until) {
 		(Some(d), _) => now.saturating_add(parse_duration(&d)?),
 		(None, Some(u)) => parse_date(&u)?,
 		(None, None) => bail!("say how long: --for DURATION or --until DATE"),
@@ -367,24 +356,12 @@ async fn list(global: &Global) -> Result<()> {
 	let chain: Chain = global.chain().await?;
 	let at = chain.best().await?;
 	let now = chain.now_ms().await?;
+	let given = paged(|after| grants::grants_of_patient(&at, &me, after, PAGE), |g| g.id).await?;
+	let held = paged(|after| grants::grants_held_by(&at, &me, after, PAGE), |g| g.id).await?;
 	let mut rows: Vec<Value> = Vec::new();
-	for holder in [false, true] {
-		let mut after = None;
-		loop {
-			let page = if holder {
-				grants::grants_held_by(&at, &me, after, 100).await?
-			} else {
-				grants::grants_of_patient(&at, &me, after, 100).await?
-			};
-			after = page.last().map(|g| g.id);
-			for g in &page {
-				if !rows.iter().any(|r| r["id"] == g.id) {
-					rows.push(describe(g, now));
-				}
-			}
-			if page.len() < 100 {
-				break;
-			}
+	for g in given.iter().chain(&held) {
+		if !rows.iter().any(|r| r["id"] == g.id) {
+			rows.push(describe(g, now));
 		}
 	}
 	if global.json {

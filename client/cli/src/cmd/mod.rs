@@ -5,4 +5,5 @@ pub mod audit;
 pub mod emergency;
 pub mod grant;
 pub mod onboard;
+pub mod org;
 pub mod record;

@@ -16,7 +16,7 @@ use ehr_client::{
 use serde_json::{json, Value};
 
 use crate::{
-	context::{address, date, Global},
+	context::{address, date, paged, Global, PAGE},
 	progress::{Counted, Progress},
 	stores::Stores,
 };
@@ -176,18 +176,11 @@ async fn list(global: &Global, patient: Option<String>) -> Result<()> {
 	};
 	let chain = global.chain().await?;
 	let at = chain.best().await?;
+	let ids = paged(|after| records::records_of(&at, &who, after, PAGE), |id| *id).await?;
 	let mut rows = Vec::new();
-	let mut after = None;
-	loop {
-		let page = records::records_of(&at, &who, after, 100).await?;
-		for id in &page {
-			if let Some(r) = records::record(&at, *id).await? {
-				rows.push(describe(*id, &r));
-			}
-		}
-		after = page.last().copied();
-		if page.len() < 100 {
-			break;
+	for id in ids {
+		if let Some(r) = records::record(&at, id).await? {
+			rows.push(describe(id, &r));
 		}
 	}
 	if global.json {
