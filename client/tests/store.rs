@@ -88,11 +88,16 @@ async fn a_tampered_replica_is_detected_and_repaired_from_another() {
 	flip_a_byte(&leaf_files(a_dir.path())[1]);
 	let found = replicas::fetch(&both, &cid, &hash, size).await.unwrap();
 	assert_eq!((found.ciphertext.as_slice(), found.from.as_str()), (&data[..], "hospital-b"));
-	let [Failure { provider, error, observed_hash, repaired }] = &found.failures[..] else {
+	let [failure @ Failure { provider, error, observed_hash, repaired, served }] =
+		&found.failures[..]
+	else {
 		panic!("one failure expected: {:?}", found.failures)
 	};
 	assert_eq!(provider, "hospital-a");
 	assert!(matches!(error, StoreError::Corrupt { .. }), "{error}");
+	// The store stopped at the bad block (a prefix was served), which is evidence all the same.
+	assert!(*served < size, "{served}");
+	assert!(failure.is_tamper_evidence(size));
 	assert_ne!(observed_hash, &hash);
 	assert!(repaired);
 	let mut out = Vec::new();
@@ -162,4 +167,27 @@ async fn unreachable_daemon_is_a_clear_error() {
 	let err = store.has(&unixfs::file_cid(b"x")).await.unwrap_err();
 	assert!(matches!(err, StoreError::Unreachable { .. }), "{err}");
 	assert!(err.to_string().contains("127.0.0.1:9"));
+}
+
+/// Only a replica that holds other bytes is evidence of tampering: a bad stored block, or a
+/// full-length copy whose content does not match its CID; not a copy that stopped short (a
+/// daemon that timed out mid-stream) nor a missing or unreachable one.
+#[test]
+fn only_other_bytes_are_tamper_evidence() {
+	let cid = unixfs::cid_of(unixfs::RAW, b"x");
+	let failure = |error: StoreError, served: u64| Failure {
+		provider: "hospital-a".into(),
+		error,
+		observed_hash: [0; 32],
+		repaired: false,
+		served,
+	};
+	let corrupt = |detail: &str| StoreError::Corrupt { cid, detail: detail.into() };
+	assert!(failure(corrupt(unixfs::BAD_BLOCK), 10).is_tamper_evidence(100));
+	assert!(failure(corrupt("the daemon's bytes hash to bafk..."), 100).is_tamper_evidence(100));
+	assert!(!failure(corrupt("the daemon's bytes hash to bafk..."), 99).is_tamper_evidence(100));
+	assert!(!failure(StoreError::NotFound(cid), 0).is_tamper_evidence(100));
+	let down =
+		StoreError::Unreachable { url: "http://127.0.0.1:1".into(), detail: "refused".into() };
+	assert!(!failure(down, 0).is_tamper_evidence(100));
 }

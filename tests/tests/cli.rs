@@ -36,6 +36,7 @@ impl Wallet {
 			.env("EHR_PASSWORD", "correct horse battery")
 			.env("EHR_ACCOUNT", &self.account)
 			.env("EHR_AUDIT_INDEX", self.keys.join("audit.sqlite"))
+			.env("EHR_CONFIG", "/dev/null")
 			.output()
 			.expect("ehr runs")
 	}

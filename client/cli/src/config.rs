@@ -1,5 +1,5 @@
 //! The wallet's configuration file: `~/.ehr/config` (or the file `EHR_CONFIG` names), lines
-//! of `key = value` (`#` starts a comment) for what the flags and environment variables also
+//! of `key = value` (a line starting with `#` is a comment) for what the flags and environment variables also
 //! set. A flag wins over the variable, the variable over the file.
 //!
 //! ```text
@@ -43,8 +43,8 @@ pub fn settings() -> Result<Vec<(&'static str, String)>> {
 		.with_context(|| format!("cannot read the configuration file {}", path.display()))?;
 	let mut out = Vec::new();
 	for (n, line) in text.lines().enumerate() {
-		let line = line.split('#').next().unwrap_or("").trim();
-		if line.is_empty() {
+		let line = line.trim();
+		if line.is_empty() || line.starts_with('#') {
 			continue;
 		}
 		let Some((key, value)) = line.split_once('=') else {

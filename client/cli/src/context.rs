@@ -43,6 +43,9 @@ pub struct Global {
 	/// Print JSON instead of text.
 	#[arg(long, global = true)]
 	pub json: bool,
+	/// The password once read, and whether it was asked on the terminal.
+	#[arg(skip)]
+	pub password_cache: std::sync::OnceLock<(String, bool)>,
 	/// Log what the wallet does on standard error (-v: info, -vv: debug; RUST_LOG overrides).
 	#[arg(short, long, global = true, action = clap::ArgAction::Count)]
 	pub verbose: u8,
@@ -74,24 +77,50 @@ impl Global {
 		Ok(self.keystore_dir()?.join(format!("{name}.key")))
 	}
 
-	/// The keystore password: `--password-file`, or the EHR_PASSWORD variable.
+	/// The keystore password: `--password-file`, the EHR_PASSWORD variable, or asked on the
+	/// terminal (once per command).
 	pub fn password(&self) -> Result<String> {
+		if let Some((password, _)) = self.password_cache.get() {
+			return Ok(password.clone());
+		}
+		let (password, asked) = self.read_password()?;
+		let _ = self.password_cache.set((password.clone(), asked));
+		Ok(password)
+	}
+
+	/// The password for a key file about to be written: as [`Global::password`], and when it
+	/// was asked on the terminal, asked again to confirm it.
+	pub fn new_password(&self) -> Result<String> {
+		let password = self.password()?;
+		if self.password_cache.get().is_some_and(|(_, asked)| *asked) {
+			let again = rpassword::prompt_password("the same password again: ")
+				.context("cannot read the password from the terminal")?;
+			if again != password {
+				bail!("the two passwords differ: run the command again");
+			}
+		}
+		Ok(password)
+	}
+
+	fn read_password(&self) -> Result<(String, bool)> {
 		if let Some(file) = &self.password_file {
 			let text = std::fs::read_to_string(file)
 				.with_context(|| format!("cannot read the password file {}", file.display()))?;
-			return Ok(text.trim_end_matches(['\r', '\n']).to_owned());
+			return Ok((text.trim_end_matches(['\r', '\n']).to_owned(), false));
 		}
 		if let Ok(password) = std::env::var("EHR_PASSWORD") {
-			return Ok(password);
+			return Ok((password, false));
 		}
 		if std::io::stdin().is_terminal() {
-			return rpassword::prompt_password(format!(
-				"keystore password for `{}`: ",
-				self.account
-			))
-			.context("cannot read the password from the terminal");
+			let password =
+				rpassword::prompt_password(format!("keystore password for `{}`: ", self.account))
+					.context("cannot read the password from the terminal")?;
+			return Ok((password, true));
 		}
-		bail!("no keystore password: set EHR_PASSWORD, pass --password-file FILE, or run in a terminal")
+		bail!(
+			"no keystore password: set EHR_PASSWORD, pass --password-file FILE, or run in a \
+			 terminal"
+		)
 	}
 
 	/// The identity that signs: `--dev NAME`, or the selected account from the keystore.

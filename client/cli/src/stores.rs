@@ -27,10 +27,17 @@ impl Stores {
 		}
 		let mut stores: Vec<(String, Box<dyn PayloadStore>)> = Vec::new();
 		for given in names {
-			let (name, location) = match given.split_once('=') {
+			// NAME=LOCATION only when NAME is a plain word (a path may hold `=`).
+			let named = given.split_once('=').filter(|(name, location)| {
+				!location.is_empty() && !name.contains(['/', '\\', ':'])
+			});
+			let (name, location) = match named {
 				Some((name, location)) => (name.to_owned(), location),
 				None => (default_name(given), given.as_str()),
 			};
+			if stores.iter().any(|(other, _)| *other == name) {
+				bail!("two stores are named `{name}`: name them NAME=LOCATION");
+			}
 			if name.is_empty() || name.len() > 128 {
 				bail!("the store name `{name}` must be 1 to 128 bytes: write NAME=LOCATION");
 			}

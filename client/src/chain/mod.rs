@@ -44,6 +44,10 @@ pub use subxt::utils::AccountId32;
 /// `MultiSignature`, BLAKE2-256 hashes and `u32` block numbers, as Polkadot's.
 pub type EhrConfig = subxt::PolkadotConfig;
 
+/// How many blocks a transaction signed by [`Chain::sign_encoded`] stays valid (about 8.5
+/// minutes of 2-second blocks).
+pub const MORTALITY: u64 = 256;
+
 /// A view of the chain at one block: its storage, runtime APIs and events.
 pub type At = OnlineClientAtBlock<EhrConfig>;
 
@@ -245,9 +249,11 @@ impl Chain {
 		Ok(at.transactions().sign_and_submit_then_watch(call, signer, params).await?)
 	}
 
-	/// Signs `call` with `signer` and `nonce` for the runtime of block `at`, offline (no RPC
-	/// call; the transaction is immortal), without submitting it: the encoded transaction, for
-	/// tools that submit many at once ([`Chain::submit_encoded`]).
+	/// Signs `call` with `signer` and `nonce` at block `at`, offline (no RPC call), without
+	/// submitting it: the encoded transaction, for tools that submit many at once
+	/// ([`Chain::submit_encoded`]). The transaction is mortal: valid for [`MORTALITY`] blocks
+	/// from `at`, so it cannot be replayed later (an account whose nonce restarts, a new chain
+	/// with the same genesis).
 	pub fn sign_encoded<C, S>(
 		&self,
 		at: &At,
@@ -259,7 +265,10 @@ impl Chain {
 		C: Payload,
 		S: Signer<EhrConfig>,
 	{
-		let params = DefaultExtrinsicParamsBuilder::new().nonce(nonce).immortal().build();
+		let params = DefaultExtrinsicParamsBuilder::new()
+			.nonce(nonce)
+			.mortal_from_unchecked(MORTALITY, at.block_number(), at.block_hash())
+			.build();
 		let signed = at.transactions().create_signable_offline(call, params)?.sign(signer)?;
 		Ok(signed.into_encoded())
 	}

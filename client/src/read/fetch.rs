@@ -152,29 +152,36 @@ pub(super) async fn fetch_and_decrypt(
 		let error = match (served, opened) {
 			(Ok(_), opened) if observed_hash == rec.ciphertext_hash => {
 				// The copy the chain names: if it does not decrypt, no replica will help.
-				let bytes = opened?;
+				let bytes = match opened {
+					Ok(bytes) => bytes,
+					Err(e) => {
+						out.reset().await.map_err(StoreError::from)?;
+						return Err(e.into());
+					}
+				};
 				out.flush().await.map_err(StoreError::from)?;
-				for (failure, (_, failed)) in failures.iter_mut().zip(replicas) {
-					let copied = replicas::copy(*store, *failed, &cid).await;
-					failure.repaired = matches!(copied, Ok(stored) if stored == cid);
-				}
+				repair(*store, replicas, &mut failures, &cid).await;
 				return Ok(Fetched { from: provider.to_string(), failures, bytes });
 			}
-			(Err(error), _) if !tap.oversize => error,
-			_ => StoreError::Corrupt {
-				cid,
-				detail: if tap.oversize {
-					format!("it serves more than the record's {} bytes", rec.size)
-				} else {
-					format!("blake2-256 {} is not the on-chain hash", hex::encode(observed_hash))
-				},
-			},
+			// The store verified the bytes against the CID, yet they do not hash to the
+			// record's ciphertext hash: the record's own fields disagree (its uploader's doing),
+			// and every replica would serve the same.
+			(Ok(_), _) => {
+				out.reset().await.map_err(StoreError::from)?;
+				return Err(ReadError::InconsistentRecord { record });
+			}
+			(Err(_), _) if tap.oversize => StoreError::Io(std::io::Error::other(format!(
+				"it serves more than the record's {} bytes",
+				rec.size
+			))),
+			(Err(error), _) => error,
 		};
 		failures.push(Failure {
 			provider: provider.to_string(),
 			error,
 			observed_hash,
 			repaired: false,
+			served: tap.written,
 		});
 	}
 	out.reset().await.map_err(StoreError::from)?;
@@ -184,4 +191,21 @@ pub(super) async fn fetch_and_decrypt(
 		.collect::<Vec<_>>()
 		.join("; ");
 	Err(StoreError::NoGoodReplica { cid, detail }.into())
+}
+
+/// How long writing the good copy back to one failed replica may take.
+const REPAIR_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Writes the good copy from `good` back to each replica that failed (the first
+/// `failures.len()` of `replicas`), each within [`REPAIR_TIMEOUT`]; best effort.
+async fn repair(
+	good: &dyn crate::store::PayloadStore,
+	replicas: &[Replica<'_>],
+	failures: &mut [Failure],
+	cid: &Cid,
+) {
+	for (failure, (_, failed)) in failures.iter_mut().zip(replicas) {
+		let copied = tokio::time::timeout(REPAIR_TIMEOUT, replicas::copy(good, *failed, cid)).await;
+		failure.repaired = matches!(copied, Ok(Ok(stored)) if stored == *cid);
+	}
 }

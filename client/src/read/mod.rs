@@ -125,6 +125,17 @@ pub enum ReadError {
 	/// The ciphertext did not decrypt with the released key.
 	#[error(transparent)]
 	Payload(#[from] payload::PayloadError),
+	/// A replica served the record's CID (verified by the store) but it does not hash to the
+	/// record's on-chain ciphertext hash: the record itself is inconsistent, as registered; no
+	/// replica is to blame.
+	#[error(
+		"record #{record} is inconsistent on chain: its CID's content does not match its \
+		 ciphertext hash (the uploader registered mismatching fields); ask for a new version"
+	)]
+	InconsistentRecord {
+		/// The record.
+		record: RecordId,
+	},
 	/// The record is another patient's: its patient capsule is not sealed to this account.
 	#[error("record #{record} is another patient's: read it under a grant")]
 	NotOurRecord {

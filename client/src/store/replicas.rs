@@ -54,6 +54,23 @@ pub struct Failure {
 	pub observed_hash: [u8; 32],
 	/// Whether the good copy was written back to it.
 	pub repaired: bool,
+	/// How many bytes it served.
+	pub served: u64,
+}
+
+impl Failure {
+	/// Whether this failure is evidence that the replica holds other bytes than the record
+	/// (what a tamper report says), rather than that it was unavailable or stopped short: a
+	/// stored block that does not hash to its CID, or a copy of the record's full `size` whose
+	/// content does not match the CID.
+	pub fn is_tamper_evidence(&self, size: u64) -> bool {
+		match &self.error {
+			StoreError::Corrupt { detail, .. } => {
+				detail == super::unixfs::BAD_BLOCK || self.served == size
+			}
+			_ => false,
+		}
+	}
 }
 
 /// The outcome of [`fetch`].
@@ -145,6 +162,7 @@ pub async fn fetch(
 			error,
 			observed_hash,
 			repaired: false,
+			served: copy.bytes.len() as u64,
 		});
 	}
 	let detail = failures
@@ -164,12 +182,20 @@ pub async fn copy(
 	cid: &Cid,
 ) -> Result<Cid, StoreError> {
 	let (mut writer, mut reader) = tokio::io::duplex(1 << 20);
-	let source = async {
+	let source = async move {
 		let copied = from.get(cid, &mut writer).await;
 		drop(writer);
 		copied
 	};
-	let (read, stored) = tokio::join!(source, to.put(&mut reader));
+	// Each side drops its end when it stops, so that a put that fails early ends the get (its
+	// writes fail) instead of leaving it blocked on a full pipe.
+	let sink = async move {
+		let stored = to.put(&mut reader).await;
+		drop(reader);
+		stored
+	};
+	let (read, stored) = tokio::join!(source, sink);
+	let stored = stored?;
 	read?;
-	stored
+	Ok(stored)
 }

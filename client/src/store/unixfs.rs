@@ -30,6 +30,10 @@ pub fn cid_of(codec: u64, data: &[u8]) -> Cid {
 	Cid::new_v1(codec, Multihash::<64>::wrap(SHA2_256, &digest).expect("32 <= 64"))
 }
 
+/// The [`StoreError::Corrupt`] detail of a stored block that does not hash to its CID: the
+/// store itself holds other bytes than the content (not a transfer that stopped short).
+pub const BAD_BLOCK: &str = "block hash mismatch";
+
 /// Checks that `data` hashes to `cid` (sha2-256 only).
 pub fn verify_block(cid: &Cid, data: &[u8]) -> Result<(), StoreError> {
 	let mh = cid.hash();
@@ -37,7 +41,7 @@ pub fn verify_block(cid: &Cid, data: &[u8]) -> Result<(), StoreError> {
 		return Err(StoreError::Unsupported { cid: *cid, reason: "only sha2-256 is verified" });
 	}
 	if mh.digest() != Sha256::digest(data).as_slice() {
-		return Err(StoreError::Corrupt { cid: *cid, detail: "block hash mismatch".into() });
+		return Err(StoreError::Corrupt { cid: *cid, detail: BAD_BLOCK.into() });
 	}
 	Ok(())
 }

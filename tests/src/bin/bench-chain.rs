@@ -93,6 +93,46 @@ struct Seen {
 	normal_weight_ms: f64,
 }
 
+/// The benchmark grants of block `number` of the best chain, each one's latency from its
+/// submission to now; `None` if the block could not be read (yet).
+async fn inspect(
+	chain: &Chain,
+	number: u64,
+	submitted: &Mutex<HashMap<[u8; 32], Instant>>,
+	latencies: &Mutex<Vec<f64>>,
+) -> Option<Seen> {
+	let hash = chain.block_hash(number).await.ok()??;
+	let seen_at = Instant::now();
+	let block = chain.at(hash).await.ok()?;
+	let events = block.events().fetch().await.ok()?;
+	let time_ms: u64 = block
+		.storage()
+		.fetch(runtime::storage().timestamp().now(), ())
+		.await
+		.ok()?
+		.decode()
+		.ok()?;
+	let weight = block
+		.storage()
+		.fetch(runtime::storage().system().block_weight(), ())
+		.await
+		.ok()
+		.and_then(|v| v.decode().ok())
+		.map_or(f64::NAN, |w| w.normal.ref_time as f64 / 1e9);
+	let mut grants = 0;
+	for event in events.iter().flatten() {
+		if let Ok(Some(created)) =
+			event.decode_fields_as::<runtime::access::events::GrantCreated>().transpose()
+		{
+			if let Some(sent) = submitted.lock().unwrap().get(&created.patient.0) {
+				latencies.lock().unwrap().push((seen_at - *sent).as_secs_f64());
+			}
+			grants += 1;
+		}
+	}
+	Some(Seen { number, time_ms, grants, normal_weight_ms: weight })
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
 	let accounts: u32 = std::env::args().nth(1).map(|a| a.parse()).transpose()?.unwrap_or(6000);
@@ -164,54 +204,23 @@ async fn main() -> Result<()> {
 			(chain.clone(), submitted.clone(), latencies.clone(), blocks.clone());
 		let total = accounts as usize;
 		tokio::spawn(async move {
-			let mut last = chain.best_hash().await.ok();
+			let mut next = 1u64;
 			let mut included = 0usize;
 			while included < total {
 				tokio::time::sleep(Duration::from_millis(20)).await;
-				let Ok(hash) = chain.best_hash().await else { continue };
-				if Some(hash) == last {
-					continue;
-				}
-				last = Some(hash);
-				let seen_at = Instant::now();
-				let Ok(block) = chain.at(hash).await else { continue };
-				let Ok(events) = block.events().fetch().await else { continue };
-				let mut grants = 0;
-				for event in events.iter().flatten() {
-					if let Ok(Some(created)) = event
-						.decode_fields_as::<runtime::access::events::GrantCreated>()
-						.transpose()
-					{
-						if let Some(sent) = submitted.lock().unwrap().get(&created.patient.0) {
-							latencies.lock().unwrap().push((seen_at - *sent).as_secs_f64());
-						}
-						grants += 1;
+				let Ok(best) = chain.best().await.map(|b| b.block_number()) else { continue };
+				// Every block up to the best one, in order: none is skipped when two arrive
+				// between polls; a block whose reads fail is read again.
+				while next <= best {
+					let Some(seen) = inspect(&chain, next, &submitted, &latencies).await else {
+						break;
+					};
+					next += 1;
+					if seen.grants > 0 {
+						included += seen.grants;
+						blocks.lock().unwrap().push(seen);
 					}
 				}
-				if grants == 0 {
-					continue;
-				}
-				included += grants;
-				let time_ms = block
-					.storage()
-					.fetch(runtime::storage().timestamp().now(), ())
-					.await
-					.ok()
-					.and_then(|v| v.decode().ok())
-					.unwrap_or(0);
-				let weight = block
-					.storage()
-					.fetch(runtime::storage().system().block_weight(), ())
-					.await
-					.ok()
-					.and_then(|v| v.decode().ok())
-					.map_or(f64::NAN, |w| w.normal.ref_time as f64 / 1e9);
-				blocks.lock().unwrap().push(Seen {
-					number: block.block_number(),
-					time_ms,
-					grants,
-					normal_weight_ms: weight,
-				});
 			}
 		})
 	};
@@ -275,13 +284,16 @@ async fn main() -> Result<()> {
 			b.number, b.grants, b.normal_weight_ms
 		);
 	}
-	println!("\nincluded:            {included} grants in {span_s:.1} s of chain time");
+	println!(
+		"\nincluded:            {included} grants in {span_s:.1} s of chain time ({} blocks)",
+		blocks.len()
+	);
 	println!(
 		"sustained:           {tps:.0} grants/s (target >= {TARGET_TPS:.0}: {})",
 		if tps >= TARGET_TPS { "met" } else { "NOT met" }
 	);
 	println!(
-		"inclusion latency:   p50 {:.2} s, p99 {:.2} s (submission to the best block that holds it)",
+		"inclusion latency:   p50 {:.2} s, p99 {:.2} s (submission to the best block that holds it; a burst of all transactions at once, so this is queueing)",
 		percentile(&latencies, 50.0),
 		percentile(&latencies, 99.0)
 	);

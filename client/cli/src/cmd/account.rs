@@ -173,7 +173,7 @@ fn store(global: &Global, identity: &Identity) -> Result<()> {
 	if let Some(dir) = path.parent() {
 		std::fs::create_dir_all(dir)?;
 	}
-	keystore::save(&path, identity, &global.password()?, KdfParams::MODERATE)?;
+	keystore::save(&path, identity, &global.new_password()?, KdfParams::MODERATE)?;
 	Ok(())
 }
 

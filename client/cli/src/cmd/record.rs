@@ -10,7 +10,6 @@ use ehr_client::{
 	crypto::identity::{ss58_encode, SS58_PREFIX},
 	grants, read,
 	records::{self, Record},
-	store::StoreError,
 	upload::{self, NewRecord},
 };
 use serde_json::{json, Value};
@@ -284,16 +283,20 @@ async fn get(
 		Ok(done) => done,
 		Err(e) => return Err(e.into()),
 	};
-	let total = started.elapsed();
 	file.inner.sync_all().await.with_context(|| format!("cannot write into {}", dir.display()))?;
+	let total = started.elapsed();
 	drop(file);
-	partial.persist(&output).with_context(|| format!("cannot write {}", output.display()))?;
+	// On failure the temporary file is dropped (deleted) here, not kept alive in the error.
+	partial
+		.persist(&output)
+		.map_err(|e| e.error)
+		.with_context(|| format!("cannot write {}", output.display()))?;
 	let blocks = if report.request.is_some() {
 		chain.best().await?.block_number().saturating_sub(from_block)
 	} else {
 		0
 	};
-	report_failures(&chain, &reader, id, &report.failures).await;
+	report_failures(&chain, &reader, id, record.size, &report.failures).await;
 	let how = match (grant, report.request) {
 		(Some(g), Some(r)) => format!("grant {g}, request {r}, from {}", report.from),
 		_ => format!("your patient capsule, from {}", report.from),
@@ -326,17 +329,19 @@ async fn get(
 	Ok(())
 }
 
-/// Reports on chain each replica that served bytes other than the record's (not one that was
-/// only unavailable), once per reader; a report that fails is a warning, not a failed read.
+/// Reports on chain each replica that holds bytes other than the record's (a bad stored block,
+/// or a full-length copy with other content; not one that was unavailable or stopped short),
+/// once per reader; a report that fails is a warning, not a failed read.
 async fn report_failures(
 	chain: &ehr_client::chain::Chain,
 	reader: &ehr_client::crypto::identity::Identity,
 	id: u64,
+	size: u64,
 	failures: &[ehr_client::store::replicas::Failure],
 ) {
 	for failure in failures {
 		let repaired = if failure.repaired { "; repaired from the good copy" } else { "" };
-		if !matches!(failure.error, StoreError::Corrupt { .. }) {
+		if !failure.is_tamper_evidence(size) {
 			eprintln!(
 				"warning: {} did not serve record {id} ({}){repaired}",
 				failure.provider, failure.error
