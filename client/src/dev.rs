@@ -29,6 +29,18 @@ pub fn dev_identity(name: &str) -> Identity {
 	Identity::with_sr25519_key(keypair, &seed)
 }
 
+/// Patients that the node's benchmark chain spec (`--chain bench`) registers by default.
+pub const BENCH_ACCOUNTS: u32 = 6000;
+
+/// Benchmark patient `i` of the node's `bench` chain spec: the ed25519 identity of the seed
+/// `SHA-256("ehr/bench/" || i as 4 little-endian bytes)`. Public knowledge, like every key in
+/// this module.
+pub fn bench_identity(i: u32) -> Identity {
+	let seed: [u8; 32] =
+		Sha256::new_with_prefix(b"ehr/bench/").chain_update(i.to_le_bytes()).finalize().into();
+	Identity::from_seed(seed)
+}
+
 /// Shares needed to release a key under the development custody key.
 pub const DEV_CUSTODY_THRESHOLD: usize = 1;
 

@@ -85,8 +85,13 @@ pub async fn register<S: Signer<EhrConfig>>(
 	signer: &S,
 	record: &RecordDescriptor,
 ) -> Result<events::RecordRegistered, ChainError> {
+	chain.submit(&register_call(record), signer).await?.event()
+}
+
+/// The `Records::register` call of `record`, to sign and submit (see [`register`]).
+pub fn register_call(record: &RecordDescriptor) -> impl subxt::tx::Payload {
 	let r = record.clone();
-	let call = runtime::transactions().records().register(
+	runtime::transactions().records().register(
 		r.patient,
 		r.custodian_org,
 		BoundedVec(r.cid.into_bytes()),
@@ -97,8 +102,7 @@ pub async fn register<S: Signer<EhrConfig>>(
 		BoundedVec(r.custody_capsule),
 		r.previous,
 		r.grant,
-	);
-	chain.submit(&call, signer).await?.event()
+	)
 }
 
 /// `Records::report_tamper`: what `provider` served for `record` hashes to `observed_hash`,

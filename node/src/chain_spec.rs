@@ -32,3 +32,36 @@ pub fn local_testnet() -> Result<ChainSpec, String> {
 		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
 		.build())
 }
+
+/// The benchmark chain (`--chain bench`, or `bench-N` for N patients): the development
+/// chain with `accounts` more patients registered and endowed at genesis, the identities
+/// `ehr_client::dev::bench_identity(0..accounts)`. `ehr-node benchmark overhead|extrinsic`
+/// and `scripts/bench-chain.sh` sign with them, so the rate limit of one sender never binds.
+pub fn bench(accounts: u32) -> Result<ChainSpec, String> {
+	let preset = ehr_runtime::genesis_config_presets::get_preset(
+		&sp_genesis_builder::DEV_RUNTIME_PRESET.into(),
+	)
+	.ok_or("the runtime has no development preset")?;
+	let mut patch: serde_json::Value =
+		serde_json::from_slice(&preset).map_err(|e| format!("the development preset: {e}"))?;
+	let ids: Vec<_> = (0..accounts).map(ehr_client::dev::bench_identity).collect();
+	let list = |patch: &mut serde_json::Value, pallet: &str, field: &str| {
+		patch[pallet][field].as_array_mut().map(std::mem::take).unwrap_or_default()
+	};
+	let mut registered = list(&mut patch, "consortium", "accounts");
+	let mut endowed = list(&mut patch, "balances", "balances");
+	for id in &ids {
+		registered.push(serde_json::json!([id.ss58(), "Patient", id.x25519_public()]));
+		// A balance gives the account the provider reference that the nonce check needs;
+		// the project's calls themselves are feeless.
+		endowed.push(serde_json::json!([id.ss58(), ehr_runtime::UNIT]));
+	}
+	patch["consortium"]["accounts"] = registered.into();
+	patch["balances"]["balances"] = endowed.into();
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("EHR Benchmark")
+		.with_id("ehr_bench")
+		.with_chain_type(ChainType::Development)
+		.with_genesis_config_patch(patch)
+		.build())
+}

@@ -11,7 +11,8 @@ use sc_service::PartialComponents;
 use std::net::{SocketAddr, TcpListener};
 
 /// Chain names `--chain` accepts besides a path to a chain spec file.
-const KNOWN_CHAINS: &str = "`dev` (or --dev), `local`, or the path of a chain spec JSON file";
+const KNOWN_CHAINS: &str =
+	"`dev` (or --dev), `local`, `bench` or `bench-N`, or the path of a chain spec JSON file";
 
 impl SubstrateCli for Cli {
 	fn impl_name() -> String {
@@ -42,7 +43,11 @@ impl SubstrateCli for Cli {
 		Ok(match id {
 			"dev" => Box::new(chain_spec::development()?),
 			"" | "local" => Box::new(chain_spec::local_testnet()?),
+			"bench" => Box::new(chain_spec::bench(ehr_client::dev::BENCH_ACCOUNTS)?),
 			path => {
+				if let Some(Ok(n)) = path.strip_prefix("bench-").map(str::parse::<u32>) {
+					return Ok(Box::new(chain_spec::bench(n)?));
+				}
 				let file = std::path::PathBuf::from(path);
 				if !file.exists() {
 					return Err(format!("unknown chain `{path}`: use {KNOWN_CHAINS}"));
@@ -123,13 +128,42 @@ pub fn run() -> sc_cli::Result<()> {
 		#[cfg(feature = "runtime-benchmarks")]
 		Some(Subcommand::Benchmark(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
-			runner.sync_run(|config| match cmd {
-				frame_benchmarking_cli::BenchmarkCmd::Pallet(cmd) => {
-					cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
-						config.chain_spec,
-					))
+			runner.sync_run(|config| {
+				use crate::benchmarking::{inherent_data, TxBuilder};
+				use frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicFactory};
+				match cmd {
+					BenchmarkCmd::Pallet(cmd) => cmd
+						.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
+							config.chain_spec,
+						)),
+					BenchmarkCmd::Storage(cmd) => {
+						let PartialComponents { client, backend, .. } =
+							service::new_partial(&config)?;
+						let (db, storage) = (backend.expose_db(), backend.expose_storage());
+						let cache = backend.expose_shared_trie_cache();
+						cmd.run(config, client, db, storage, cache)
+					}
+					BenchmarkCmd::Overhead(cmd) => {
+						let PartialComponents { client, .. } = service::new_partial(&config)?;
+						let remark = TxBuilder::all(&client).swap_remove(0);
+						let name = config.chain_spec.name().to_owned();
+						cmd.run(name, client, inherent_data()?, Vec::new(), &remark, false)
+					}
+					BenchmarkCmd::Extrinsic(cmd) => {
+						let PartialComponents { client, .. } = service::new_partial(&config)?;
+						let builders = TxBuilder::all(&client)
+							.into_iter()
+							.map(|b| {
+								Box::new(b) as Box<dyn frame_benchmarking_cli::ExtrinsicBuilder>
+							})
+							.collect();
+						cmd.run(client, inherent_data()?, Vec::new(), &ExtrinsicFactory(builders))
+					}
+					_ => {
+						Err("this node supports `benchmark pallet|storage|overhead|extrinsic`"
+							.into())
+					}
 				}
-				_ => Err("this node supports `benchmark pallet` only".into()),
 			})
 		}
 		None => {

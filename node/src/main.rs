@@ -7,6 +7,8 @@
 // sc_cli::Error and sc_service::Error are Substrate's types; the node only passes them on.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;

@@ -752,6 +752,56 @@ async fn a_tampered_copy_is_reported_and_a_delegation_ends_by_itself() {
 	assert!(err.contains("period is over"), "{err}");
 	assert!(!out.exists(), "no file from a refused read");
 	assert!(get("Bob").status.success(), "the parent grant is still in force");
+
+	// A hostile patient registers a record whose on-chain hash is not the hash of the bytes
+	// its CID names. Hospital B serves exactly those bytes: the read fails as a bad
+	// registration, and no hospital is reported.
+	let id = inconsistent_record(&node, b.path()).await.to_string();
+	let err = wallet
+		.fails(&["--dev", "Charlie", "record", "get", &id, "-o", out_path, "--store", &stores]);
+	assert!(err.contains(&format!("record #{id} is inconsistent on chain")), "{err}");
+	assert!(!out.exists(), "no file from a failed read");
+	let shown = wallet.json(&["record", "show", &id, "--json"]);
+	assert_eq!(shown["tamper_reports"], serde_json::json!([]), "nobody blamed");
+}
+
+/// Registers, as Charlie, a record stored in `store` whose ciphertext hash names other bytes
+/// (its capsules are bound to that false hash, as its uploader made them); returns its id.
+async fn inconsistent_record(node: &Node, store: &std::path::Path) -> u64 {
+	use ehr_client::{
+		chain::{account_of, Chain},
+		crypto::{capsule, custody, payload, DataKey},
+		records::{self, RecordDescriptor},
+		store::{embedded::EmbeddedStore, replicas::blake2_256, PayloadStore},
+	};
+	let charlie = ehr_client::dev::dev_identity("Charlie");
+	let patient = account_of(&charlie);
+	let dek = DataKey::generate();
+	let mut sealed = Vec::new();
+	let plain = br#"{"resourceType":"Observation"}"#;
+	payload::encrypt(&dek, &patient.0, &plain[..], &mut sealed).expect("sealed");
+	let store = EmbeddedStore::open(store).expect("store");
+	let cid = store.put(&mut &sealed[..]).await.expect("stored");
+	let false_hash = blake2_256(b"other bytes");
+	let mut record = RecordDescriptor {
+		patient,
+		custodian_org: 1,
+		cid: cid.to_string(),
+		ciphertext_hash: false_hash,
+		size: sealed.len() as u64,
+		content_type: "Observation".into(),
+		patient_capsule: capsule::seal(&charlie.x25519_public(), &false_hash, &dek)
+			.expect("capsule")
+			.to_bytes(),
+		custody_capsule: Vec::new(),
+		previous: None,
+		grant: None,
+	};
+	let custody_key = ehr_client::dev::dev_custody().expect("dev custody").group_key;
+	record.custody_capsule =
+		custody::seal(&custody_key, &record.label(), &dek).expect("custody capsule").to_bytes();
+	let chain = Chain::connect(&node.ws_url()).await.expect("chain");
+	records::register(&chain, &charlie, &record).await.expect("registered").record
 }
 
 /// The end of a grant's period as `ehr grant show` prints it, with a zone for parsing.

@@ -359,7 +359,7 @@ where
 
 /// The pallet error of a call dispatched inside another (e.g. by `Sudo`), as the generated
 /// `DispatchError` type holds it, with its documentation from the metadata at `at`.
-pub(crate) fn inner_failure(
+pub fn inner_failure(
 	at: &At,
 	e: &runtime::generated::runtime_types::sp_runtime::DispatchError,
 ) -> DispatchFailure {

@@ -14,26 +14,56 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
-	weights::db::DbWeight, Access, AccountId, Aura, Balance, Balances, Block, BlockNumber,
-	Consortium, Hash, Nonce, PalletInfo, Records, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, Timestamp,
-	EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
+	weights::{
+		block_weights::BlockExecutionWeight, db::DbWeight, extrinsic_weights::ExtrinsicBaseWeight,
+	},
+	Access, AccountId, Aura, Balance, Balances, Block, BlockNumber, Consortium, Hash, Nonce,
+	PalletInfo, Records, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, Timestamp, EXISTENTIAL_DEPOSIT,
+	SLOT_DURATION, VERSION,
 };
 
 /// Share of a block's weight and length that normal transactions may use; the rest is kept for
 /// operational ones.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
+/// The compute a block may take: one second (of its two).
+const MAXIMUM_BLOCK_WEIGHT: Weight = Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
+
+/// The share of [`MAXIMUM_BLOCK_WEIGHT`] that normal transactions may use.
+fn normal_block_weight() -> Weight {
+	Weight::from_parts(
+		NORMAL_DISPATCH_RATIO.mul_floor(MAXIMUM_BLOCK_WEIGHT.ref_time()),
+		NORMAL_DISPATCH_RATIO.mul_floor(MAXIMUM_BLOCK_WEIGHT.proof_size()),
+	)
+}
+
+/// Share of a block's weight that `on_initialize` hooks are expected to take.
+const AVERAGE_ON_INITIALIZE_RATIO: Perbill = Perbill::from_percent(5);
+
 parameter_types! {
 	/// Number of recent block hashes kept for mortal transactions.
 	pub const BlockHashCount: BlockNumber = 2400;
 	/// The runtime version.
 	pub const Version: RuntimeVersion = VERSION;
-	/// Block weight limit: one second of compute in a two-second block.
-	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
-		Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
-		NORMAL_DISPATCH_RATIO,
-	);
+	/// Block weight limit: one second of compute in a two-second block, with the costs of an
+	/// empty block and of a transaction's envelope as measured on this chain
+	/// (`scripts/bench-weights.sh`).
+	pub RuntimeBlockWeights: BlockWeights = BlockWeights::builder()
+		.base_block(BlockExecutionWeight::get())
+		.for_class(DispatchClass::all(), |class| {
+			class.base_extrinsic = envelope_weight();
+		})
+		.for_class(DispatchClass::Normal, |class| {
+			class.max_total = Some(normal_block_weight());
+		})
+		.for_class(DispatchClass::Operational, |class| {
+			class.max_total = Some(MAXIMUM_BLOCK_WEIGHT);
+			// Operational transactions may use the whole block.
+			class.reserved = Some(MAXIMUM_BLOCK_WEIGHT.saturating_sub(normal_block_weight()));
+		})
+		.avg_block_initialization(AVERAGE_ON_INITIALIZE_RATIO)
+		.build_or_panic();
 	/// Block length limit: 5 MiB.
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
 		.max_length(5 * 1024 * 1024)
@@ -43,6 +73,17 @@ parameter_types! {
 		.build();
 	/// Generic Substrate address format.
 	pub const SS58Prefix: u8 = 42;
+}
+
+/// What every transaction costs apart from its extensions and its call: decoding, the
+/// signature check, applying it. `benchmark overhead` measures a block of signed remarks, so
+/// its figure includes the extensions, which are charged on their own (their measured
+/// weights); they are subtracted here so that no cost is counted twice.
+fn envelope_weight() -> Weight {
+	use sp_runtime::traits::TransactionExtension;
+	let remark = RuntimeCall::System(frame_system::Call::remark { remark: alloc::vec::Vec::new() });
+	let extensions = crate::authorized_tx_extension().weight(&remark);
+	ExtrinsicBaseWeight::get().saturating_sub(extensions)
 }
 
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
@@ -55,6 +96,7 @@ impl frame_system::Config for Runtime {
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
 	type DbWeight = DbWeight;
+	type ExtensionsWeightInfo = crate::weights::frame_system_extensions::WeightInfo<Runtime>;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
