@@ -5,7 +5,6 @@
 //! [`Output`] is emptied before each replica is tried and holds the record only on success.
 
 use std::{
-	future::Future,
 	pin::Pin,
 	task::{Context, Poll},
 };
@@ -59,87 +58,12 @@ pub(super) struct Fetched {
 	pub bytes: u64,
 }
 
-/// Bytes hashed per job on the blocking pool.
-const HASH_BATCH: usize = 1 << 20;
-
-/// BLAKE2b-256 of a stream, hashed on tokio's blocking pool a batch at a time while the next
-/// batch arrives: the hash runs on another core beside the store's own verification and the
-/// decryptor instead of in line with them. Two batches are in memory at most.
-struct BatchedHash {
-	batch: Vec<u8>,
-	job: HashJob,
-}
-
-type Blake2b256 = Blake2b<U32>;
-
-enum HashJob {
-	/// No job running: the hasher and a spare buffer.
-	Idle(Box<Blake2b256>, Vec<u8>),
-	/// A job hashing a batch; it hands back the hasher and the emptied buffer.
-	Running(tokio::task::JoinHandle<(Box<Blake2b256>, Vec<u8>)>),
-	/// A job panicked: the hash is lost.
-	Failed,
-}
-
-impl BatchedHash {
-	fn new() -> Self {
-		Self {
-			batch: Vec::with_capacity(HASH_BATCH),
-			job: HashJob::Idle(Box::default(), Vec::with_capacity(HASH_BATCH)),
-		}
-	}
-
-	/// Waits for the running job, if any; afterwards the job is idle (or failed).
-	fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-		if let HashJob::Running(handle) = &mut self.job {
-			self.job = match std::task::ready!(Pin::new(handle).poll(cx)) {
-				Ok((hasher, spare)) => HashJob::Idle(hasher, spare),
-				Err(_) => HashJob::Failed,
-			};
-		}
-		match self.job {
-			HashJob::Failed => Poll::Ready(Err(std::io::Error::other("hashing the copy failed"))),
-			_ => Poll::Ready(Ok(())),
-		}
-	}
-
-	/// Ready to take more bytes: a full batch has been handed to a job.
-	fn poll_room(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-		if self.batch.len() < HASH_BATCH {
-			return Poll::Ready(Ok(()));
-		}
-		std::task::ready!(self.poll_idle(cx))?;
-		if let HashJob::Idle(mut hasher, spare) = std::mem::replace(&mut self.job, HashJob::Failed)
-		{
-			let mut batch = std::mem::replace(&mut self.batch, spare);
-			self.job = HashJob::Running(tokio::task::spawn_blocking(move || {
-				hasher.update(&batch);
-				batch.clear();
-				(hasher, batch)
-			}));
-		}
-		Poll::Ready(Ok(()))
-	}
-
-	/// The hash of everything taken.
-	async fn finish(mut self) -> std::io::Result<[u8; 32]> {
-		std::future::poll_fn(|cx| self.poll_idle(cx)).await?;
-		match self.job {
-			HashJob::Idle(mut hasher, _) => {
-				hasher.update(&self.batch);
-				Ok(hasher.finalize().into())
-			}
-			_ => Err(std::io::Error::other("hashing the copy failed")),
-		}
-	}
-}
-
 /// Hashes what a store serves (up to `limit` bytes) and passes it on; once the reader on the
 /// other side is gone (the decryptor refused a chunk) it keeps hashing and drops the bytes, so
 /// the hash is of the whole copy served.
 struct Tap<W> {
 	inner: W,
-	hash: BatchedHash,
+	hasher: Blake2b<U32>,
 	written: u64,
 	limit: u64,
 	oversize: bool,
@@ -159,7 +83,6 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Tap<W> {
 				"more than the {limit} bytes expected"
 			))));
 		}
-		std::task::ready!(self.hash.poll_room(cx))?;
 		let n = if self.downstream_failed {
 			buf.len()
 		} else {
@@ -172,7 +95,7 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Tap<W> {
 				}
 			}
 		};
-		self.hash.batch.extend_from_slice(&buf[..n]);
+		self.hasher.update(&buf[..n]);
 		self.written += n as u64;
 		Poll::Ready(Ok(n))
 	}
@@ -212,7 +135,7 @@ pub(super) async fn fetch_and_decrypt(
 		let (pipe_in, pipe_out) = tokio::io::duplex(PIPE);
 		let mut tap = Tap {
 			inner: pipe_in,
-			hash: BatchedHash::new(),
+			hasher: Blake2b::new(),
 			written: 0,
 			limit: rec.size,
 			oversize: false,
@@ -225,8 +148,7 @@ pub(super) async fn fetch_and_decrypt(
 		};
 		let open = payload::decrypt_async(key, &rec.patient.0, pipe_out, &mut *out);
 		let (served, opened) = tokio::join!(serve, open);
-		let (written, oversize) = (tap.written, tap.oversize);
-		let observed_hash = tap.hash.finish().await.map_err(StoreError::from)?;
+		let observed_hash: [u8; 32] = tap.hasher.finalize().into();
 		let error = match (served, opened) {
 			(Ok(_), opened) if observed_hash == rec.ciphertext_hash => {
 				// The copy the chain names: if it does not decrypt, no replica will help.
@@ -248,7 +170,7 @@ pub(super) async fn fetch_and_decrypt(
 				out.reset().await.map_err(StoreError::from)?;
 				return Err(ReadError::InconsistentRecord { record });
 			}
-			(Err(_), _) if oversize => StoreError::Io(std::io::Error::other(format!(
+			(Err(_), _) if tap.oversize => StoreError::Io(std::io::Error::other(format!(
 				"it serves more than the record's {} bytes",
 				rec.size
 			))),
@@ -259,7 +181,7 @@ pub(super) async fn fetch_and_decrypt(
 			error,
 			observed_hash,
 			repaired: false,
-			served: written,
+			served: tap.written,
 		});
 	}
 	out.reset().await.map_err(StoreError::from)?;
