@@ -757,6 +757,7 @@ async fn a_tampered_copy_is_reported_and_a_delegation_ends_by_itself() {
 	// its CID names. Hospital B serves exactly those bytes: the read fails as a bad
 	// registration, and no hospital is reported.
 	let id = inconsistent_record(&node, b.path()).await.to_string();
+	std::fs::remove_file(&out).expect("Bob's copy");
 	let err = wallet
 		.fails(&["--dev", "Charlie", "record", "get", &id, "-o", out_path, "--store", &stores]);
 	assert!(err.contains(&format!("record #{id} is inconsistent on chain")), "{err}");
