@@ -30,6 +30,7 @@ pub mod dev;
 mod error;
 pub mod fhir;
 pub mod grants;
+mod hash;
 pub mod keystore;
 pub mod read;
 pub mod records;

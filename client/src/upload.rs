@@ -4,17 +4,12 @@
 //! Nothing is on chain yet: register the returned descriptor with
 //! [`crate::records::register`]. Memory stays at a few chunks whatever the file size.
 
-use std::{
-	pin::Pin,
-	task::{Context, Poll},
-};
-
-use blake2::{digest::consts::U32, Blake2b, Digest};
 use subxt::utils::AccountId32;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWriteExt};
 
 use crate::{
 	crypto::{capsule, custody, payload, DataKey},
+	hash::HashingWriter,
 	records::RecordDescriptor,
 	store::PayloadStore,
 };
@@ -75,7 +70,7 @@ where
 	}
 	let dek = DataKey::generate();
 	let (tx, mut rx) = tokio::io::duplex(256 * 1024);
-	let mut hashing = Hashing { inner: tx, hasher: Blake2b::<U32>::new(), written: 0 };
+	let mut hashing = HashingWriter::new(tx);
 	let encrypt = async {
 		payload::encrypt_async(&dek, &new.patient.0, reader, &mut hashing).await?;
 		hashing.shutdown().await?;
@@ -84,13 +79,13 @@ where
 	let (encrypted, stored) = tokio::join!(encrypt, store.put(&mut rx));
 	encrypted?;
 	let cid = stored?;
-	let ciphertext_hash: [u8; 32] = hashing.hasher.finalize().into();
+	let (ciphertext_hash, size) = hashing.finish().await?;
 	let mut record = RecordDescriptor {
 		patient: new.patient,
 		custodian_org: new.custodian_org,
 		cid: cid.to_string(),
 		ciphertext_hash,
-		size: hashing.written,
+		size,
 		content_type: new.content_type.to_owned(),
 		patient_capsule: capsule::seal(&new.patient_x25519, &ciphertext_hash, &dek)?.to_bytes(),
 		custody_capsule: Vec::new(),
@@ -99,37 +94,6 @@ where
 	};
 	record.custody_capsule = custody::seal(&new.custody_key, &record.label(), &dek)?.to_bytes();
 	Ok(record)
-}
-
-/// A writer that hashes and counts what passes through it.
-struct Hashing<W> {
-	inner: W,
-	hasher: Blake2b<U32>,
-	written: u64,
-}
-
-impl<W: AsyncWrite + Unpin> AsyncWrite for Hashing<W> {
-	fn poll_write(
-		mut self: Pin<&mut Self>,
-		cx: &mut Context<'_>,
-		buf: &[u8],
-	) -> Poll<std::io::Result<usize>> {
-		let this = &mut *self;
-		let polled = Pin::new(&mut this.inner).poll_write(cx, buf);
-		if let Poll::Ready(Ok(n)) = polled {
-			this.hasher.update(&buf[..n]);
-			this.written += n as u64;
-		}
-		polled
-	}
-
-	fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-		Pin::new(&mut self.inner).poll_flush(cx)
-	}
-
-	fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-		Pin::new(&mut self.inner).poll_shutdown(cx)
-	}
 }
 
 #[cfg(test)]

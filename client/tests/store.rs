@@ -4,9 +4,7 @@ mod common;
 
 use common::random_bytes;
 use ehr_client::store::{
-	embedded::EmbeddedStore,
-	replicas::{self, Failure},
-	unixfs, PayloadStore, StoreError,
+	embedded::EmbeddedStore, replicas::Failure, unixfs, PayloadStore, StoreError,
 };
 
 /// The raw-leaf block files of an embedded store.
@@ -71,49 +69,6 @@ async fn corrupted_and_missing_blocks_are_reported() {
 	std::fs::remove_file(&leaves[0]).unwrap();
 	let err = store.get(&cid, &mut Vec::new()).await.unwrap_err();
 	assert!(matches!(err, StoreError::NotFound(_)), "{err}");
-}
-
-#[tokio::test]
-async fn a_tampered_replica_is_detected_and_repaired_from_another() {
-	let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-	let a = EmbeddedStore::open(a_dir.path()).unwrap();
-	let b = EmbeddedStore::open(b_dir.path()).unwrap();
-	let data = random_bytes(600_000, 11);
-	let cid = a.put(&mut &data[..]).await.unwrap();
-	assert_eq!(b.put(&mut &data[..]).await.unwrap(), cid);
-	let hash = replicas::blake2_256(&data);
-	let size = data.len() as u64;
-	let both: [replicas::Replica; 2] = [("hospital-a", &a), ("hospital-b", &b)];
-
-	flip_a_byte(&leaf_files(a_dir.path())[1]);
-	let found = replicas::fetch(&both, &cid, &hash, size).await.unwrap();
-	assert_eq!((found.ciphertext.as_slice(), found.from.as_str()), (&data[..], "hospital-b"));
-	let [failure @ Failure { provider, error, observed_hash, repaired, served }] =
-		&found.failures[..]
-	else {
-		panic!("one failure expected: {:?}", found.failures)
-	};
-	assert_eq!(provider, "hospital-a");
-	assert!(matches!(error, StoreError::Corrupt { .. }), "{error}");
-	// The store stopped at the bad block (a prefix was served), which is evidence all the same.
-	assert!(*served < size, "{served}");
-	assert!(failure.is_tamper_evidence(size));
-	assert_ne!(observed_hash, &hash);
-	assert!(repaired);
-	let mut out = Vec::new();
-	a.get(&cid, &mut out).await.unwrap();
-	assert_eq!(out, data, "hospital A serves the repaired copy");
-
-	// A copy larger than the record's on-chain size is not taken.
-	let err = replicas::fetch(&both[1..], &cid, &hash, size - 1).await.unwrap_err();
-	assert!(err.to_string().contains(&format!("more than the {} bytes", size - 1)), "{err}");
-
-	// No good copy anywhere: one error that names every replica.
-	flip_a_byte(&leaf_files(a_dir.path())[0]);
-	flip_a_byte(&leaf_files(b_dir.path())[0]);
-	let err = replicas::fetch(&both, &cid, &hash, size).await.unwrap_err();
-	assert!(matches!(err, StoreError::NoGoodReplica { .. }), "{err}");
-	assert!(err.to_string().contains("hospital-a: ") && err.to_string().contains("hospital-b: "));
 }
 
 #[tokio::test]

@@ -42,10 +42,10 @@ pub struct TxBuilder {
 }
 
 impl TxBuilder {
-	/// The builders of the node's benchmarks, sharing the `bench` spec's patients as signers.
-	pub fn all(client: &FullClient) -> Vec<Self> {
+	/// The builders of the node's benchmarks, sharing the bench chain's `patients` as signers.
+	pub fn all(client: &FullClient, patients: u32) -> Vec<Self> {
 		let genesis = client.info().genesis_hash;
-		let signers = Arc::new((0..dev::BENCH_ACCOUNTS).map(dev::bench_identity).collect());
+		let signers = Arc::new((0..patients).map(dev::bench_identity).collect());
 		[Kind::Remark, Kind::Grant]
 			.into_iter()
 			.map(|kind| Self { kind, genesis, signers: Arc::clone(&signers) })
@@ -95,19 +95,7 @@ impl ExtrinsicBuilder for TxBuilder {
 
 /// `call` signed by `who` with `nonce`, immortal, as a wallet would sign it.
 fn signed(call: RuntimeCall, who: &Identity, nonce: u32, genesis: Hash) -> UncheckedExtrinsic {
-	let extension: TxExtension = (
-		frame_system::AuthorizeCall::new(),
-		frame_system::CheckNonZeroSender::new(),
-		pallet_consortium::CheckRegistered::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		frame_system::WeightReclaim::new(),
-	);
+	let extension: TxExtension = ehr_runtime::tx_extension(Era::Immortal, nonce);
 	let implicit = (
 		(),
 		(),

@@ -33,11 +33,23 @@ pub fn local_testnet() -> Result<ChainSpec, String> {
 		.build())
 }
 
+/// The largest bench chain: its genesis holds every patient in memory at start-up.
+const MAX_BENCH_ACCOUNTS: u32 = 100_000;
+
+/// The chain-spec property that records a bench chain's number of patients.
+const BENCH_ACCOUNTS_PROPERTY: &str = "benchAccounts";
+
 /// The benchmark chain (`--chain bench`, or `bench-N` for N patients): the development
 /// chain with `accounts` more patients registered and endowed at genesis, the identities
 /// `ehr_client::dev::bench_identity(0..accounts)`. `ehr-node benchmark overhead|extrinsic`
 /// and `scripts/bench-chain.sh` sign with them, so the rate limit of one sender never binds.
 pub fn bench(accounts: u32) -> Result<ChainSpec, String> {
+	if accounts == 0 || accounts > MAX_BENCH_ACCOUNTS {
+		return Err(format!(
+			"the bench chain takes 1 to {MAX_BENCH_ACCOUNTS} patients, not {accounts}: \
+			 use --chain bench-N with N in that range"
+		));
+	}
 	let preset = ehr_runtime::genesis_config_presets::get_preset(
 		&sp_genesis_builder::DEV_RUNTIME_PRESET.into(),
 	)
@@ -63,5 +75,24 @@ pub fn bench(accounts: u32) -> Result<ChainSpec, String> {
 		.with_id("ehr_bench")
 		.with_chain_type(ChainType::Development)
 		.with_genesis_config_patch(patch)
+		.with_properties(
+			[(BENCH_ACCOUNTS_PROPERTY.to_owned(), accounts.into())].into_iter().collect(),
+		)
 		.build())
+}
+
+/// The number of patients of a bench chain, whom the node's transaction benchmarks sign
+/// with; an error for any other chain.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn bench_accounts(spec: &dyn sc_service::ChainSpec) -> Result<u32, String> {
+	spec.properties()
+		.get(BENCH_ACCOUNTS_PROPERTY)
+		.and_then(serde_json::Value::as_u64)
+		.and_then(|n| u32::try_from(n).ok())
+		.ok_or_else(|| {
+			format!(
+				"`{}` has no benchmark patients to sign with: use --chain bench or bench-N",
+				spec.id()
+			)
+		})
 }

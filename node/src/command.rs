@@ -45,11 +45,11 @@ impl SubstrateCli for Cli {
 			"" | "local" => Box::new(chain_spec::local_testnet()?),
 			"bench" => Box::new(chain_spec::bench(ehr_client::dev::BENCH_ACCOUNTS)?),
 			path => {
-				if let Some(Ok(n)) = path.strip_prefix("bench-").map(str::parse::<u32>) {
-					return Ok(Box::new(chain_spec::bench(n)?));
-				}
 				let file = std::path::PathBuf::from(path);
 				if !file.exists() {
+					if let Some(Ok(n)) = path.strip_prefix("bench-").map(str::parse::<u32>) {
+						return Ok(Box::new(chain_spec::bench(n)?));
+					}
 					return Err(format!("unknown chain `{path}`: use {KNOWN_CHAINS}"));
 				}
 				Box::new(chain_spec::ChainSpec::from_json_file(file).map_err(|e| {
@@ -145,13 +145,15 @@ pub fn run() -> sc_cli::Result<()> {
 					}
 					BenchmarkCmd::Overhead(cmd) => {
 						let PartialComponents { client, .. } = service::new_partial(&config)?;
-						let remark = TxBuilder::all(&client).swap_remove(0);
+						let signers = chain_spec::bench_accounts(&*config.chain_spec)?;
+						let remark = TxBuilder::all(&client, signers).swap_remove(0);
 						let name = config.chain_spec.name().to_owned();
 						cmd.run(name, client, inherent_data()?, Vec::new(), &remark, false)
 					}
 					BenchmarkCmd::Extrinsic(cmd) => {
 						let PartialComponents { client, .. } = service::new_partial(&config)?;
-						let builders = TxBuilder::all(&client)
+						let signers = chain_spec::bench_accounts(&*config.chain_spec)?;
+						let builders = TxBuilder::all(&client, signers)
 							.into_iter()
 							.map(|b| {
 								Box::new(b) as Box<dyn frame_benchmarking_cli::ExtrinsicBuilder>

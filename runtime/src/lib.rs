@@ -66,7 +66,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ehr-runtime"),
 	impl_name: alloc::borrow::Cow::Borrowed("ehr-runtime"),
 	authoring_version: 1,
-	spec_version: 106,
+	spec_version: 107,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -115,7 +115,9 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
 /// The transaction extensions, checked in this order for every transaction.
 /// `CheckRegistered` makes the chain permissioned: it rejects signed transactions of accounts
-/// that the consortium has not registered before they reach the pool, and rate-limits the rest.
+/// that the consortium has not registered before they reach the pool, and rate-limits the rest;
+/// `RateLimitedNonce` is `CheckNonce` (same identifier, same encoding) that also refuses at the
+/// pool a transaction queued beyond what the sender's rate window admits.
 pub type TxExtension = (
 	frame_system::AuthorizeCall<Runtime>,
 	frame_system::CheckNonZeroSender<Runtime>,
@@ -124,7 +126,7 @@ pub type TxExtension = (
 	frame_system::CheckTxVersion<Runtime>,
 	frame_system::CheckGenesis<Runtime>,
 	frame_system::CheckEra<Runtime>,
-	frame_system::CheckNonce<Runtime>,
+	pallet_consortium::RateLimitedNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
@@ -135,6 +137,11 @@ pub type TxExtension = (
 /// (a release is stale once on chain). The custodian service and test signers build
 /// `UncheckedExtrinsic::new_transaction(call, authorized_tx_extension())`.
 pub fn authorized_tx_extension() -> TxExtension {
+	tx_extension(generic::Era::Immortal, 0)
+}
+
+/// The extensions of a transaction with `era` and the sender's `nonce`, no tip.
+pub fn tx_extension(era: generic::Era, nonce: Nonce) -> TxExtension {
 	(
 		frame_system::AuthorizeCall::new(),
 		frame_system::CheckNonZeroSender::new(),
@@ -142,8 +149,8 @@ pub fn authorized_tx_extension() -> TxExtension {
 		frame_system::CheckSpecVersion::new(),
 		frame_system::CheckTxVersion::new(),
 		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(generic::Era::Immortal),
-		frame_system::CheckNonce::from(0),
+		frame_system::CheckEra::from(era),
+		pallet_consortium::RateLimitedNonce::from(nonce),
 		frame_system::CheckWeight::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::from(0),
 		frame_system::WeightReclaim::new(),

@@ -112,6 +112,65 @@ async fn the_audit_index_resumes_and_files_events_under_their_patient() {
 	assert_eq!(third.blocks, third.next_block - second.next_block, "only the new blocks");
 	assert_eq!(third.events, 0, "nothing happened since");
 	assert_eq!(index.query(&by_grant, 10).expect("query").len(), 2);
+
+	// A grant's history holds its delegations and the revocations that cascade from it; the
+	// delegation's own history is its own.
+	let parent = GrantTerms { delegable: true, ..terms.clone() };
+	let parent = grants::grant(&chain, &cast.patient, &parent).await.expect("grant").grant;
+	let child = grants::delegate(
+		&chain,
+		&cast.doctor,
+		parent,
+		account_of(&cast.other_doctor),
+		now + 1_800_000,
+	)
+	.await
+	.expect("delegate")
+	.grant;
+	grants::revoke(&chain, &cast.patient, parent).await.expect("revoke");
+	index.sync(&chain, |_, _| {}).await.expect("fourth sync");
+	let of = |grant| {
+		let rows = index.query(&Filter { grant: Some(grant), ..Filter::default() }, 10);
+		rows.expect("query").into_iter().map(|r| (r.name, r.grant)).collect::<Vec<_>>()
+	};
+	let named = |name: &str, grant| (name.to_owned(), Some(grant));
+	assert_eq!(
+		of(parent),
+		[
+			named("GrantCreated", parent),
+			named("GrantDelegated", child),
+			named("GrantRevoked", parent),
+			named("GrantRevoked", child),
+		]
+	);
+	assert_eq!(of(child), [named("GrantDelegated", child), named("GrantRevoked", child)]);
+
+	// A record's history ends with the registration of the version that superseded it.
+	let store_dir = tempfile::tempdir().expect("tempdir");
+	let store = ehr_client::store::embedded::EmbeddedStore::open(store_dir.path()).expect("store");
+	let new = ehr_client::upload::NewRecord {
+		patient: account_of(&cast.patient),
+		patient_x25519: cast.patient.x25519_public(),
+		custody_key: ehr_client::dev::dev_custody().expect("custody").group_key,
+		custodian_org: 1,
+		content_type: "Observation",
+	};
+	let mut versions = Vec::new();
+	for text in [&b"version 1"[..], b"version 2"] {
+		let mut sealed =
+			ehr_client::upload::seal_into_store(&store, &new, text).await.expect("sealed");
+		sealed.previous = versions.last().copied();
+		let registered = ehr_client::records::register(&chain, &cast.patient, &sealed);
+		versions.push(registered.await.expect("registered").record);
+	}
+	index.sync(&chain, |_, _| {}).await.expect("fifth sync");
+	let of = |record| {
+		let rows = index.query(&Filter { record: Some(record), ..Filter::default() }, 10);
+		rows.expect("query").into_iter().map(|r| (r.name, r.record)).collect::<Vec<_>>()
+	};
+	let registered = |record| ("RecordRegistered".to_owned(), Some(record));
+	assert_eq!(of(versions[0]), [registered(versions[0]), registered(versions[1])]);
+	assert_eq!(of(versions[1]), [registered(versions[1])]);
 	let after = Filter { after: Some((rows[0].block, rows[0].index)), ..by_grant.clone() };
 	assert_eq!(index.query(&after, 10).expect("query")[0].name, "GrantRevoked");
 	drop(index);

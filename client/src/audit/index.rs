@@ -123,9 +123,10 @@ pub struct Filter {
 	pub patient: Option<AccountId32>,
 	/// Events that name this account in any role.
 	pub account: Option<AccountId32>,
-	/// Events about this record.
+	/// Events about this record, with the registration of the version that superseded it.
 	pub record: Option<u64>,
-	/// Events about this grant.
+	/// Events about this grant, with its delegations and the revocations that cascaded from
+	/// it (a delegation's own history is under its own id).
 	pub grant: Option<u64>,
 	/// Events with these names only (e.g. `KeyReleased`); empty: every event.
 	pub names: Vec<String>,
@@ -341,10 +342,27 @@ impl AuditIndex {
 			);
 		}
 		if let Some(r) = filter.record {
-			arg(&mut sql, " AND e.record = ?", int(r));
+			// The record's own events and the registration of the version that superseded it.
+			arg(&mut sql, " AND (e.record = ?", int(r));
+			arg(
+				&mut sql,
+				" OR (e.name = 'RecordRegistered' AND json_extract(e.details, '$.previous') = ?))",
+				int(r),
+			);
 		}
 		if let Some(g) = filter.grant {
-			arg(&mut sql, " AND e.grant_id = ?", int(g));
+			// The grant's own events, its delegations and the revocations that cascaded from it.
+			arg(&mut sql, " AND (e.grant_id = ?", int(g));
+			arg(
+				&mut sql,
+				" OR (e.name = 'GrantDelegated' AND json_extract(e.details, '$.parent') = ?)",
+				int(g),
+			);
+			arg(
+				&mut sql,
+				" OR (e.name = 'GrantRevoked' AND json_extract(e.details, '$.cascade_from') = ?))",
+				int(g),
+			);
 		}
 		if !filter.names.is_empty() {
 			sql.push_str(" AND e.name IN (");

@@ -264,11 +264,12 @@ pub fn verify(public: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
 }
 
 fn ss58_checksum(payload: &[u8]) -> [u8; 64] {
-	use blake2::Digest;
-	let mut h = blake2::Blake2b512::new();
+	let mut h = blake2b_simd::State::new();
 	h.update(b"SS58PRE");
 	h.update(payload);
-	h.finalize().into()
+	let mut out = [0; 64];
+	out.copy_from_slice(h.finalize().as_bytes());
+	out
 }
 
 /// The SS58 address of a 32-byte account id: base58 of prefix, id and a 2-byte blake2b-512

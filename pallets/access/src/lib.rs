@@ -566,6 +566,26 @@ pub mod pallet {
 				T::ReleaseMargin::get() < T::MaxEmergencyDuration::get(),
 				"ReleaseMargin must be shorter than an emergency grant"
 			);
+			let zero = BlockNumberFor::<T>::from(0u32);
+			// A request pruned in the block it was made could never be answered.
+			assert!(T::RequestLifetime::get() > zero, "RequestLifetime must be positive");
+			// With no time to review, every emergency would be overdue as it opens.
+			assert!(
+				T::EmergencyReviewDeadline::get() > zero,
+				"EmergencyReviewDeadline must be positive"
+			);
+			// Every custodian of the largest configuration must be able to post its share.
+			assert!(
+				T::MaxShares::get() >= T::Consortium::max_custodians(),
+				"MaxShares must be at least the consortium's MaxCustodians"
+			);
+			// A content-type grant must be able to name every content type a record may have,
+			// and no longer one.
+			assert_eq!(
+				T::MaxContentTypeLen::get(),
+				T::Records::max_content_type_len(),
+				"MaxContentTypeLen must equal the records pallet's"
+			);
 		}
 	}
 

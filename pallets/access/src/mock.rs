@@ -49,6 +49,11 @@ parameter_types! {
 	pub const MaxContentTypeLen: u32 = 32;
 	/// 0 unless a test sets it (`ReleaseMargin::set`).
 	pub static ReleaseMargin: u64 = 0;
+	/// The access pallet's bounds that `integrity_test` checks; a test may set them.
+	pub static AccessContentTypeLen: u32 = 32;
+	pub static RequestLifetime: u64 = 10;
+	pub static EmergencyReviewDeadline: u64 = 100;
+	pub static MaxShares: u32 = 5;
 }
 
 impl pallet_records::Config for Test {
@@ -80,18 +85,18 @@ impl pallet_access::Config for Test {
 	type Consortium = Consortium;
 	type Records = Records;
 	type Time = Timestamp;
-	type MaxContentTypeLen = MaxContentTypeLen;
+	type MaxContentTypeLen = AccessContentTypeLen;
 	type MaxGrantDuration = MaxGrantDuration;
 	type MaxEmergencyDuration = MaxEmergencyDuration;
-	type EmergencyReviewDeadline = ConstU64<100>;
-	type RequestLifetime = ConstU64<10>;
+	type EmergencyReviewDeadline = EmergencyReviewDeadline;
+	type RequestLifetime = RequestLifetime;
 	type ReleaseMargin = ReleaseMargin;
 	type MaxRequestsPerBlock = ConstU32<4>;
 	type EmergencyRequestReserve = ConstU32<1>;
 	type MaxPendingRequests = ConstU32<3>;
 	type MaxEmergenciesPerBlock = ConstU32<2>;
 	type MaxDelegations = ConstU32<3>;
-	type MaxShares = ConstU32<5>;
+	type MaxShares = MaxShares;
 	type MaxShareLen = ConstU32<256>;
 	type MaxReleaseBatch = ConstU32<4>;
 	type CustodianSignature = sp_runtime::testing::TestSignature;

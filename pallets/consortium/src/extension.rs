@@ -66,7 +66,7 @@ impl<T> core::fmt::Debug for CheckRegistered<T> {
 
 impl<T: Config> CheckRegistered<T> {
 	/// The rate window state of `who` as of the current block: `(window start, count)`.
-	fn current_window(who: &T::AccountId) -> (BlockNumberFor<T>, u32) {
+	pub(crate) fn current_window(who: &T::AccountId) -> (BlockNumberFor<T>, u32) {
 		let now = frame_system::Pallet::<T>::block_number();
 		match TxWindow::<T>::get(who) {
 			Some((start, count))

@@ -40,6 +40,7 @@ mod extension;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
+mod nonce;
 #[cfg(test)]
 mod tests;
 pub mod traits;
@@ -51,6 +52,7 @@ pub use extension::{
 	CheckRegistered, INVALID_ACCOUNT_DEREGISTERED, INVALID_ACCOUNT_FROZEN, INVALID_NOT_REGISTERED,
 	INVALID_RATE_LIMITED,
 };
+pub use nonce::RateLimitedNonce;
 pub use traits::Membership;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -992,6 +994,10 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> Membership<T::AccountId> for Pallet<T> {
+	fn max_custodians() -> u32 {
+		T::MaxCustodians::get()
+	}
+
 	fn is_registered(who: &T::AccountId) -> bool {
 		Self::active_account(who).is_some()
 	}

@@ -43,6 +43,9 @@ pub trait Membership<AccountId> {
 	fn threshold() -> u16;
 	/// How many custodians the custody configuration has (0 when none is set).
 	fn custodians() -> u16;
+	/// The most custodians a custody configuration may have (`Config::MaxCustodians`), for
+	/// other pallets' `integrity_test`.
+	fn max_custodians() -> u32;
 	/// The custody group key `S` capsules are sealed to, if a configuration is set.
 	fn custody_key() -> Option<[u8; 32]>;
 	/// The organisations `who` is a member of, with the roles held there (active organisations

@@ -525,6 +525,10 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> RecordProvider<T::AccountId> for Pallet<T> {
+	fn max_content_type_len() -> u32 {
+		T::MaxContentTypeLen::get()
+	}
+
 	fn record_meta(id: RecordId) -> Option<RecordMeta<T::AccountId>> {
 		Records::<T>::get(id)
 			.map(|r| RecordMeta { patient: r.patient, content_type: r.content_type.into_inner() })

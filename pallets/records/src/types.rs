@@ -109,6 +109,10 @@ pub trait RecordProvider<AccountId> {
 	/// The patient and content type of a record, if it exists.
 	fn record_meta(id: RecordId) -> Option<RecordMeta<AccountId>>;
 
+	/// The longest content type a record may have (`Config::MaxContentTypeLen`), for other
+	/// pallets' `integrity_test`.
+	fn max_content_type_len() -> u32;
+
 	/// Benchmark helper: create a record of `patient` with `content_type`.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_create_record(patient: &AccountId, content_type: &[u8]) -> RecordId;

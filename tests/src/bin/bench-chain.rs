@@ -22,7 +22,10 @@
 
 use std::{
 	collections::{BTreeMap, HashMap},
-	sync::{Arc, Mutex},
+	sync::{
+		atomic::{AtomicUsize, Ordering},
+		Arc, Mutex,
+	},
 	time::{Duration, Instant},
 };
 
@@ -104,6 +107,11 @@ fn requested(at: &At, event: &Event) -> Option<Outcome> {
 	}
 }
 
+/// The account of a signed transaction's address (`MultiAddress::Id`, variant 0).
+fn signer_of(address: &[u8]) -> Option<[u8; 32]> {
+	address.strip_prefix(&[0u8]).and_then(|a| <[u8; 32]>::try_from(a).ok())
+}
+
 /// One block that held transactions of the phase.
 struct Seen {
 	number: u64,
@@ -172,19 +180,33 @@ async fn inspect(
 		.and_then(|v| v.decode().ok())
 		.map_or(f64::NAN, |w| w.normal.ref_time as f64 / 1e9);
 	let mut seen = Seen { number, time_ms, done: 0, failed: 0, normal_weight_ms: weight };
-	let mut phase = phase.lock().unwrap();
+	let mut body = None;
 	for event in events.iter().flatten() {
 		match classify(&block, &event) {
 			Some(Outcome::Done(who, id)) => {
 				if let Some(sent) = submitted.lock().unwrap().get(&who) {
+					let mut phase = phase.lock().unwrap();
 					phase.latencies.push((seen_at - *sent).as_secs_f64());
 					phase.created.insert(who, id);
 					seen.done += 1;
 				}
 			}
 			Some(Outcome::Failed(name)) => {
-				*phase.failures.entry(name).or_default() += 1;
-				seen.failed += 1;
+				// Only the phase's own transactions count: the failure is the phase's if its
+				// transaction's signer is one of the phase's senders.
+				let subxt::events::Phase::ApplyExtrinsic(i) = event.phase() else { continue };
+				if body.is_none() {
+					body = Some(block.extrinsics().fetch().await.ok()?);
+				}
+				let signer = body
+					.as_ref()
+					.and_then(|b| b.iter().nth(i as usize))
+					.and_then(Result::ok)
+					.and_then(|ext| signer_of(ext.address_bytes()?));
+				if signer.is_some_and(|who| submitted.lock().unwrap().contains_key(&who)) {
+					*phase.lock().unwrap().failures.entry(name).or_default() += 1;
+					seen.failed += 1;
+				}
 			}
 			None => {}
 		}
@@ -193,7 +215,8 @@ async fn inspect(
 }
 
 /// Submits `signed` (each with the account its event names) all at once and follows the
-/// best blocks until each is included, succeeded or failed (or 120 s pass).
+/// best blocks until each transaction the pool accepted is included, succeeded or failed (or
+/// 120 s pass).
 async fn run_phase(
 	chain: &Chain,
 	signed: Vec<(AccountId32, Vec<u8>)>,
@@ -201,6 +224,7 @@ async fn run_phase(
 ) -> Result<Phase> {
 	let total = signed.len();
 	let submitted: Arc<Mutex<HashMap<[u8; 32], Instant>>> = Arc::default();
+	let refused = Arc::new(AtomicUsize::new(0));
 	let phase = Arc::new(Mutex::new(Phase {
 		blocks: Vec::new(),
 		created: HashMap::new(),
@@ -210,12 +234,15 @@ async fn run_phase(
 		refused_by_pool: Vec::new(),
 	}));
 	let first = chain.best().await?.block_number() + 1;
-	let watcher = {
+	let mut watcher = {
 		let (chain, submitted, phase) = (chain.clone(), submitted.clone(), phase.clone());
+		let refused = refused.clone();
 		tokio::spawn(async move {
 			let mut next = first;
 			let mut included = 0usize;
-			while included < total {
+			// A transaction the pool refused is never included; the count grows while the
+			// phase submits.
+			while included + refused.load(Ordering::Acquire) < total {
 				tokio::time::sleep(Duration::from_millis(20)).await;
 				let Ok(best) = chain.best().await.map(|b| b.block_number()) else { continue };
 				// Every block up to the best one, in order: none is skipped when two arrive
@@ -237,21 +264,28 @@ async fn run_phase(
 	let started = Instant::now();
 	let results: Vec<Result<(), String>> = stream::iter(signed)
 		.map(|(who, tx)| {
-			let (chain, submitted) = (chain.clone(), submitted.clone());
+			let (chain, submitted, refused) = (chain.clone(), submitted.clone(), refused.clone());
 			async move {
 				submitted.lock().unwrap().insert(who.0, Instant::now());
-				chain.submit_encoded(&tx).await.map(|_| ()).map_err(|e| e.to_string())
+				let sent = chain.submit_encoded(&tx).await.map(|_| ()).map_err(|e| e.to_string());
+				if sent.is_err() {
+					refused.fetch_add(1, Ordering::Release);
+				}
+				sent
 			}
 		})
 		.buffer_unordered(IN_FLIGHT)
 		.collect()
 		.await;
 	let submit_secs = started.elapsed().as_secs_f64();
-	if tokio::time::timeout(Duration::from_secs(120), watcher).await.is_err() {
+	if tokio::time::timeout(Duration::from_secs(120), &mut watcher).await.is_err() {
 		println!("  not every transaction was included within 120 s");
+		watcher.abort();
 	}
+	// Aborted or finished, the watcher no longer holds the phase once it is awaited.
+	let _ = watcher.await;
 	let mut phase = Arc::try_unwrap(phase)
-		.map_err(|_| anyhow::anyhow!("the watcher still runs"))?
+		.map_err(|_| anyhow::anyhow!("the watcher still holds the phase"))?
 		.into_inner()
 		.unwrap();
 	phase.submit_secs = submit_secs;

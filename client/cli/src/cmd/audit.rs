@@ -290,10 +290,14 @@ pub fn summary(row: &AuditRow) -> String {
 			s("org")
 		),
 		"RecordRegistered" => format!(
-			"record {r} of {} registered by {}{}",
+			"record {r} of {} registered by {}{}{}",
 			s("patient"),
 			s("registered_by"),
-			if row.grant.is_some() { format!(" under grant {g}") } else { String::new() }
+			if row.grant.is_some() { format!(" under grant {g}") } else { String::new() },
+			d["previous"]
+				.as_u64()
+				.map(|p| format!(", a new version of record {p}"))
+				.unwrap_or_default()
 		),
 		"TamperReported" => format!(
 			"ALARM tamper: {} got a payload of record {r} from {} that does not match its hash \

@@ -3,6 +3,7 @@
 
 mod append;
 mod authority;
+mod config;
 mod delegate;
 mod emergency;
 mod grant;

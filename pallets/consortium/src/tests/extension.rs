@@ -191,3 +191,81 @@ fn the_extension_carries_no_data() {
 		other => panic!("unexpected type {other:?}"),
 	}
 }
+
+mod nonce {
+	//! `RateLimitedNonce`: the rate limit holds at the pool, by the transaction's nonce.
+
+	use super::*;
+	use crate::RateLimitedNonce;
+	use codec::Encode;
+
+	/// Validates like the pool does: nothing is kept.
+	fn pool(who: u64, nonce: u32) -> Result<(), TransactionValidityError> {
+		let info = DispatchInfo::default();
+		RateLimitedNonce::<Test>::from(nonce)
+			.validate_only(Some(who).into(), &rotate(), &info, 0, External, 0)
+			.map(|_| ())
+	}
+
+	/// Includes a transaction of `who` the way a block does: both extensions, in the
+	/// runtime's order, with their state changes kept.
+	fn include(who: u64) {
+		let nonce = System::account_nonce(who);
+		assert_ok!(apply(who, rotate()));
+		let info = DispatchInfo::default();
+		assert_ok!(RateLimitedNonce::<Test>::from(nonce).validate_and_prepare(
+			Some(who).into(),
+			&rotate(),
+			&info,
+			0,
+			0
+		));
+	}
+
+	#[test]
+	fn one_sender_cannot_queue_more_than_the_window_admits() {
+		new_test_ext().execute_with(|| {
+			// MaxTxPerWindow = 3, RateWindow = 5 blocks: nonces 0, 1, 2 fit this window.
+			System::inc_providers(&PATIENT);
+			for nonce in 0..3 {
+				assert_ok!(pool(PATIENT, nonce));
+			}
+			assert_eq!(pool(PATIENT, 3).unwrap_err(), custom(INVALID_RATE_LIMITED));
+			assert_eq!(pool(PATIENT, 1_000).unwrap_err(), custom(INVALID_RATE_LIMITED));
+			// Two are included: the account nonce is 2 and one place is left, for nonce 2.
+			include(PATIENT);
+			include(PATIENT);
+			assert_eq!(System::account_nonce(PATIENT), 2);
+			assert_ok!(pool(PATIENT, 2));
+			assert_eq!(pool(PATIENT, 3).unwrap_err(), custom(INVALID_RATE_LIMITED));
+			// A stale nonce is still the nonce check's refusal.
+			assert_eq!(pool(PATIENT, 1).unwrap_err(), InvalidTransaction::Stale.into());
+			// Another sender has its own budget.
+			System::inc_providers(&DOCTOR);
+			assert_ok!(pool(DOCTOR, 2));
+			// The next window admits three again, from the account nonce on.
+			System::set_block_number(6);
+			for nonce in 2..5 {
+				assert_ok!(pool(PATIENT, nonce));
+			}
+			assert_eq!(pool(PATIENT, 5).unwrap_err(), custom(INVALID_RATE_LIMITED));
+		});
+	}
+
+	#[test]
+	fn it_is_check_nonce_to_wallets() {
+		use sp_runtime::traits::TransactionExtension;
+		type Call = RuntimeCall;
+		assert_eq!(
+			<RateLimitedNonce<Test> as TransactionExtension<Call>>::IDENTIFIER,
+			"CheckNonce"
+		);
+		for nonce in [0, 63, 64, 1 << 20, u32::MAX] {
+			assert_eq!(
+				RateLimitedNonce::<Test>::from(nonce).encode(),
+				frame_system::CheckNonce::<Test>::from(nonce).encode(),
+				"{nonce}"
+			);
+		}
+	}
+}
