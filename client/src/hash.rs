@@ -8,7 +8,10 @@ use std::{
 	task::{Context, Poll},
 };
 
-use tokio::{io::AsyncWrite, sync::mpsc, task::JoinHandle};
+use tokio::{
+	io::AsyncWrite,
+	sync::{mpsc, oneshot},
+};
 use tokio_util::sync::PollSender;
 
 /// Chunks the hashing thread may be behind the stream: at most this many times the stream's
@@ -37,7 +40,7 @@ fn to_array(hash: blake2b_simd::Hash) -> [u8; 32] {
 pub(crate) struct HashingWriter<W> {
 	inner: W,
 	queue: PollSender<Vec<u8>>,
-	hashed: JoinHandle<[u8; 32]>,
+	hashed: oneshot::Receiver<[u8; 32]>,
 	written: u64,
 	/// Whether to go on hashing (and counting) what comes once `inner` failed, dropping it,
 	/// so that the hash is of the whole stream the writer was given.
@@ -50,8 +53,7 @@ fn stopped() -> std::io::Error {
 }
 
 impl<W: AsyncWrite + Unpin> HashingWriter<W> {
-	/// A writer whose writes fail once `inner` failed. Starts the hashing thread: must be
-	/// called inside a tokio runtime.
+	/// A writer whose writes fail once `inner` failed. Starts the hashing thread.
 	pub fn new(inner: W) -> Self {
 		Self::start(inner, false)
 	}
@@ -63,13 +65,18 @@ impl<W: AsyncWrite + Unpin> HashingWriter<W> {
 
 	fn start(inner: W, drain: bool) -> Self {
 		let (tx, mut rx) = mpsc::channel::<Vec<u8>>(QUEUE);
-		let hashed = tokio::task::spawn_blocking(move || {
+		let (done, hashed) = oneshot::channel();
+		// A thread of its own, not tokio's blocking pool: a stream holds it for its whole
+		// life, and many slow streams must not starve the file reads the pool serves.
+		let spawned = std::thread::Builder::new().name("ehr-hash".into()).spawn(move || {
 			let mut state = params().to_state();
 			while let Some(chunk) = rx.blocking_recv() {
 				state.update(&chunk);
 			}
-			to_array(state.finalize())
+			let _ = done.send(to_array(state.finalize()));
 		});
+		// Without a thread the result never comes: `finish` then reports it.
+		drop(spawned);
 		Self { inner, queue: PollSender::new(tx), hashed, written: 0, drain, inner_failed: false }
 	}
 
@@ -90,7 +97,7 @@ impl<W: AsyncWrite + Unpin> HashingWriter<W> {
 		// Dropped, not closed: a place reserved for a write that `inner` then failed still
 		// holds a sender, and the thread stops only once every sender is gone.
 		drop(queue);
-		let hash = hashed.await.map_err(std::io::Error::other)?;
+		let hash = hashed.await.map_err(|_| stopped())?;
 		Ok((hash, written))
 	}
 }

@@ -106,18 +106,21 @@ pub fn register_call(record: &RecordDescriptor) -> impl subxt::tx::Payload {
 }
 
 /// `Records::report_tamper`: what `provider` served for `record` hashes to `observed_hash`,
-/// not to the record's ciphertext hash.
+/// not to the record's ciphertext hash. A reporter that is not the record's patient nor its
+/// keeper names the `grant` it read the record under.
 pub async fn report_tamper<S: Signer<EhrConfig>>(
 	chain: &Chain,
 	signer: &S,
 	record: RecordId,
 	provider: &str,
 	observed_hash: [u8; 32],
+	grant: Option<GrantId>,
 ) -> Result<events::TamperReported, ChainError> {
 	let call = runtime::transactions().records().report_tamper(
 		record,
 		BoundedVec(provider.as_bytes().to_vec()),
 		observed_hash,
+		grant,
 	);
 	chain.submit(&call, signer).await?.event()
 }

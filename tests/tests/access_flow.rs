@@ -86,6 +86,7 @@ async fn grant_request_expiry_and_denials_on_a_dev_chain() {
 		record_id,
 		&failure.provider,
 		failure.observed_hash,
+		Some(grant),
 	)
 	.await
 	.expect("the doctor reports the tampered copy");

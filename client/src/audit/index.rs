@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS record_patients (record INTEGER PRIMARY KEY, patient 
 CREATE INDEX IF NOT EXISTS events_patient ON events (patient, block);
 CREATE INDEX IF NOT EXISTS events_record ON events (record, block);
 CREATE INDEX IF NOT EXISTS events_grant ON events (grant_id, block);
+CREATE INDEX IF NOT EXISTS events_delegated_from ON events (json_extract(details, '$.parent'))
+	WHERE name = 'GrantDelegated';
+CREATE INDEX IF NOT EXISTS events_cascaded_from ON events (json_extract(details, '$.cascade_from'))
+	WHERE name = 'GrantRevoked';
+CREATE INDEX IF NOT EXISTS events_superseding ON events (json_extract(details, '$.previous'))
+	WHERE name = 'RecordRegistered';
 CREATE INDEX IF NOT EXISTS events_time ON events (time_ms);
 ";
 

@@ -1223,6 +1223,20 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
+impl<T: Config> pallet_records::ReadPermission<T::AccountId> for Pallet<T> {
+	/// `who` may read `record` under `grant` now: the authority check of a request.
+	fn may_read(
+		who: &T::AccountId,
+		record: RecordId,
+		grant: GrantId,
+		now_ms: u64,
+	) -> Result<(), DispatchError> {
+		Self::check_read(who, record, grant, now_ms)
+			.map(|_| ())
+			.map_err(|reason| Error::<T>::from(reason).into())
+	}
+}
+
 impl<T: Config> AppendPermission<T::AccountId> for Pallet<T> {
 	/// `who` may append a record of `content_type` to `patient`'s records under `grant` if
 	/// the grant is usable by `who` now (grantee, status, period), is `patient`'s, covers the

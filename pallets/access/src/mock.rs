@@ -59,6 +59,7 @@ parameter_types! {
 impl pallet_records::Config for Test {
 	type Consortium = Consortium;
 	type AppendPermission = Access;
+	type ReadPermission = Access;
 	type Time = Timestamp;
 	type MaxCidLen = ConstU32<64>;
 	type MaxContentTypeLen = MaxContentTypeLen;

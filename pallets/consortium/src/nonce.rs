@@ -7,8 +7,13 @@
 //! blocks then drop one by one. A transaction's nonce says how many of the sender's
 //! transactions must come before it: with `count` already in this window, the transaction of
 //! nonce `account nonce + ahead` is at best the `count + ahead + 1`-th, so it is refused
-//! (`INVALID_RATE_LIMITED`) once that exceeds `MaxTxPerWindow`. The sender submits it again in
-//! a later window.
+//! (`INVALID_RATE_LIMITED`) once that exceeds `MaxTxPerWindow`. A transaction queued behind
+//! others of its sender (`ahead > 0`) lives in the pool only until the window ends, so a nonce
+//! gap cannot park transactions there for good.
+//!
+//! The sender submits a refused transaction again in a later window, signed again: the pool
+//! bans the bytes of a transaction it found invalid for a while (30 minutes by default), and a
+//! new signature with a fresh mortality checkpoint gives new bytes.
 
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use frame_support::{dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::Get};
@@ -16,10 +21,10 @@ use scale_info::TypeInfo;
 use sp_runtime::{
 	traits::{
 		AsSystemOriginSigner, DispatchInfoOf, Dispatchable, Implication, PostDispatchInfoOf,
-		Saturating, TransactionExtension, ValidateResult,
+		Saturating, TransactionExtension, ValidateResult, Zero,
 	},
 	transaction_validity::{InvalidTransaction, TransactionValidityError},
-	DispatchResult, Weight,
+	DispatchResult, SaturatedConversion, Weight,
 };
 
 use crate::{extension::INVALID_RATE_LIMITED, CheckRegistered, Config};
@@ -81,15 +86,34 @@ where
 		inherited_implication: &impl Implication,
 		source: TransactionSource,
 	) -> ValidateResult<Self::Val, <T as frame_system::Config>::RuntimeCall> {
-		if let Some(who) = origin.as_system_origin_signer() {
-			let ahead = self.0.saturating_sub(frame_system::Pallet::<T>::account_nonce(who));
-			let (_, count) = CheckRegistered::<T>::current_window(who);
-			let room = T::MaxTxPerWindow::get().saturating_sub(count);
-			if ahead >= T::Nonce::from(room) {
-				return Err(InvalidTransaction::Custom(INVALID_RATE_LIMITED).into());
-			}
+		let Some(who) = origin.as_system_origin_signer() else {
+			let inner = self.inner();
+			return inner.validate(origin, call, info, len, (), inherited_implication, source);
+		};
+		let ahead = self.0.saturating_sub(frame_system::Pallet::<T>::account_nonce(who));
+		let (start, count) = CheckRegistered::<T>::current_window(who);
+		let room = T::MaxTxPerWindow::get().saturating_sub(count);
+		if ahead >= T::Nonce::from(room) {
+			return Err(InvalidTransaction::Custom(INVALID_RATE_LIMITED).into());
 		}
-		self.inner().validate(origin, call, info, len, self_implicit, inherited_implication, source)
+		let (mut validity, val, origin) = self.inner().validate(
+			origin,
+			call,
+			info,
+			len,
+			self_implicit,
+			inherited_implication,
+			source,
+		)?;
+		if !ahead.is_zero() {
+			// Queued behind the sender's own transactions: it stays in the pool only until
+			// this window ends, so that queued transactions that never become ready (a nonce
+			// gap) do not stay for good; the next window takes it again.
+			let now = frame_system::Pallet::<T>::block_number();
+			let left = start.saturating_add(T::RateWindow::get()).saturating_sub(now);
+			validity.longevity = validity.longevity.min(left.saturated_into::<u64>().max(1));
+		}
+		Ok((validity, val, origin))
 	}
 
 	fn prepare(

@@ -112,7 +112,8 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// Worst case: the record already has `MaxTamperReports - 1` reports.
+	/// Worst case: a grantee reports (its grant is checked), and the record already has
+	/// `MaxTamperReports - 1` reports.
 	#[benchmark]
 	fn report_tamper() {
 		let patient: T::AccountId = account("patient", 0, 0);
@@ -122,11 +123,18 @@ mod benchmarks {
 			&patient,
 			b"Observation",
 		);
+		let grant = T::AppendPermission::bench_allow(&reporter, &patient);
 		let others = T::MaxTamperReports::get().saturating_sub(1);
 		let list: Vec<T::AccountId> = (0..others).map(|i| account("other", i, 0)).collect();
 		TamperReports::<T>::insert(record, BoundedVec::truncate_from(list));
 		#[extrinsic_call]
-		_(RawOrigin::Signed(reporter), record, bounded::<T::MaxProviderLen>(b'p', None), [9; 32]);
+		_(
+			RawOrigin::Signed(reporter),
+			record,
+			bounded::<T::MaxProviderLen>(b'p', None),
+			[9; 32],
+			Some(grant),
+		);
 	}
 
 	impl_benchmark_test_suite!(Records, crate::mock::new_test_ext(), crate::mock::Test);

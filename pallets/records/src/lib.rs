@@ -79,6 +79,11 @@ pub mod pallet {
 		/// grants): `pallet_access::Pallet<Runtime>` in the runtime.
 		type AppendPermission: AppendPermission<Self::AccountId>;
 
+		/// Decides whether an account may read a record under a grant (a tamper reporter that
+		/// is neither the patient nor the keeper): `pallet_access::Pallet<Runtime>` in the
+		/// runtime.
+		type ReadPermission: ReadPermission<Self::AccountId>;
+
 		/// Chain time (`pallet_timestamp::Pallet<Runtime>`; milliseconds).
 		type Time: Time;
 
@@ -247,6 +252,10 @@ pub mod pallet {
 		TooManyReports,
 		/// The observed hash equals the on-chain one: the payload is not tampered.
 		HashMatches,
+		/// Only an account with a stake in the record reports it tampered: its patient, a
+		/// member of its custodian organisation, a custodian, or a grantee who names the grant
+		/// it may read the record under now.
+		NoStake,
 	}
 
 	#[pallet::hooks]
@@ -385,11 +394,16 @@ pub mod pallet {
 		/// the record's ciphertext hash. Raises an alarm; the client recovers from another
 		/// replica.
 		///
-		/// - Origin: any registered account (signed).
+		/// - Origin: a registered account with a stake in the record (signed): its patient, a
+		///   member of its custodian organisation, a custodian of the active configuration, or
+		///   a grantee that names in `grant` a grant it may read the record under now (checked
+		///   by `ReadPermission`). Nobody else can fill the record's `MaxTamperReports` places.
 		/// - Changes: adds the reporter to the record's reports.
 		/// - Events: [`Event::TamperReported`].
-		/// - Errors: [`Error::NotRegistered`], [`Error::UnknownRecord`], [`Error::HashMatches`],
-		///   [`Error::AlreadyReported`], [`Error::TooManyReports`]; `BadOrigin`.
+		/// - Errors: [`Error::NotRegistered`], [`Error::UnknownRecord`], [`Error::NoStake`] (or
+		///   the access pallet's reason the named grant does not let the reporter read),
+		///   [`Error::HashMatches`], [`Error::AlreadyReported`], [`Error::TooManyReports`];
+		///   `BadOrigin`.
 		#[pallet::call_index(1)]
 		#[pallet::weight((T::WeightInfo::report_tamper(), DispatchClass::Normal, Pays::No))]
 		pub fn report_tamper(
@@ -397,10 +411,18 @@ pub mod pallet {
 			record: RecordId,
 			provider: ProviderOf<T>,
 			observed_hash: [u8; 32],
+			grant: Option<GrantId>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(T::Consortium::is_registered(&who), Error::<T>::NotRegistered);
 			let r = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
+			let keeper = r.patient == who
+				|| T::Consortium::is_member(r.custodian_org, &who)
+				|| T::Consortium::custodian_of(&who).is_some();
+			if !keeper {
+				let grant = grant.ok_or(Error::<T>::NoStake)?;
+				T::ReadPermission::may_read(&who, record, grant, Self::now_ms())?;
+			}
 			ensure!(r.ciphertext_hash != observed_hash, Error::<T>::HashMatches);
 			let reports =
 				TamperReports::<T>::try_mutate(record, |list| -> Result<u32, DispatchError> {

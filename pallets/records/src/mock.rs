@@ -2,7 +2,7 @@
 //! a stub Append permission.
 
 use crate as pallet_records;
-use crate::{AppendPermission, GrantId};
+use crate::{AppendPermission, GrantId, ReadPermission, RecordId};
 use frame_support::{
 	construct_runtime, derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64, Nothing},
@@ -78,6 +78,23 @@ impl AppendPermission<u64> for StubAppend {
 	}
 }
 
+/// Stub: [`Appender`] may also read any record under [`GOOD_GRANT`]; anyone else is refused.
+pub struct StubRead;
+impl ReadPermission<u64> for StubRead {
+	fn may_read(
+		who: &u64,
+		_record: RecordId,
+		grant: GrantId,
+		_now: u64,
+	) -> Result<(), DispatchError> {
+		if *who == Appender::get() && grant == GOOD_GRANT {
+			Ok(())
+		} else {
+			Err(DispatchError::Other("stub: no read grant"))
+		}
+	}
+}
+
 parameter_types! {
 	pub const MaxCidLen: u32 = 64;
 	pub const MaxContentTypeLen: u32 = 32;
@@ -90,6 +107,7 @@ parameter_types! {
 impl pallet_records::Config for Test {
 	type Consortium = Consortium;
 	type AppendPermission = StubAppend;
+	type ReadPermission = StubRead;
 	type Time = Timestamp;
 	type MaxCidLen = MaxCidLen;
 	type MaxContentTypeLen = MaxContentTypeLen;

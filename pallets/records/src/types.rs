@@ -66,6 +66,20 @@ pub struct RecordMeta<AccountId> {
 	pub content_type: alloc::vec::Vec<u8>,
 }
 
+/// Decides whether an account may read a record now under a grant. Implemented by
+/// `pallet-access` (its one authority check); the records pallet asks it whether a tamper
+/// reporter is a current grantee.
+pub trait ReadPermission<AccountId> {
+	/// `Ok` if `who` may read `record` at chain time `now_ms` under `grant`; otherwise the
+	/// precise reason (the implementer's own error, e.g. `pallet_access::Error::GrantExpired`).
+	fn may_read(
+		who: &AccountId,
+		record: RecordId,
+		grant: GrantId,
+		now_ms: u64,
+	) -> Result<(), DispatchError>;
+}
+
 /// Decides whether a staff member may register a record for a patient. Implemented by
 /// `pallet-access` (Append grants); defined here so that records does not depend on access.
 pub trait AppendPermission<AccountId> {

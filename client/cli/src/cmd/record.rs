@@ -296,7 +296,7 @@ async fn get(
 	} else {
 		0
 	};
-	report_failures(&chain, &reader, id, record.size, &report.failures).await;
+	report_failures(&chain, &reader, id, grant, record.size, &report.failures).await;
 	let how = match (grant, report.request) {
 		(Some(g), Some(r)) => format!("grant {g}, request {r}, from {}", report.from),
 		_ => format!("your patient capsule, from {}", report.from),
@@ -336,6 +336,7 @@ async fn report_failures(
 	chain: &ehr_client::chain::Chain,
 	reader: &ehr_client::crypto::identity::Identity,
 	id: u64,
+	grant: Option<u64>,
 	size: u64,
 	failures: &[ehr_client::store::replicas::Failure],
 ) {
@@ -364,6 +365,7 @@ async fn report_failures(
 				id,
 				&failure.provider,
 				failure.observed_hash,
+				grant,
 			)
 			.await
 			{

@@ -244,6 +244,7 @@ fn build(call: CallKind, who: Who, ctx: &Ctx) -> RuntimeCall {
 			record: ctx.record,
 			provider: BoundedVec::try_from(b"gateway-b".to_vec()).unwrap(),
 			observed_hash: [1; 32],
+			grant: Some(ctx.grant),
 		}),
 	}
 }
@@ -303,11 +304,18 @@ fn table() -> Vec<Row> {
 			vec![(DoctorOfGranteeOrg, Ok(())), (DoctorOfOtherOrg, Ok(()))],
 			e(Error::NotEmergencyMember),
 		);
-		// Any registered account may report tampering.
+		// Tampering is reported by the patient, the members of the record's custodian
+		// organisation (A: the doctor, nurse, researcher, auditor, manager) and the custodians;
+		// anyone else only under a grant it may read the record by, and nobody else is the
+		// grantee of the state's grant.
 		row(
 			ReportTamper,
 			s,
-			vec![(Unregistered, Err(pallet_records::Error::<Test>::NotRegistered.into()))],
+			vec![
+				(Unregistered, Err(pallet_records::Error::<Test>::NotRegistered.into())),
+				(OtherPatient, e(Error::NotGrantee)),
+				(DoctorOfOtherOrg, e(Error::NotGrantee)),
+			],
 			Ok(()),
 		);
 	}

@@ -12,6 +12,7 @@ mod release;
 mod request;
 mod revoke;
 mod runtime_api;
+mod tamper;
 
 use crate::mock::*;
 use crate::{

@@ -199,27 +199,22 @@ mod nonce {
 	use crate::RateLimitedNonce;
 	use codec::Encode;
 
-	/// Validates like the pool does: nothing is kept.
-	fn pool(who: u64, nonce: u32) -> Result<(), TransactionValidityError> {
+	/// Validates like the pool does (nothing is kept) and returns how many blocks the
+	/// transaction may stay in the pool.
+	fn pool(who: u64, nonce: u32) -> Result<u64, TransactionValidityError> {
 		let info = DispatchInfo::default();
 		RateLimitedNonce::<Test>::from(nonce)
 			.validate_only(Some(who).into(), &rotate(), &info, 0, External, 0)
-			.map(|_| ())
+			.map(|(validity, _, _)| validity.longevity)
 	}
 
-	/// Includes a transaction of `who` the way a block does: both extensions, in the
-	/// runtime's order, with their state changes kept.
+	/// Includes a transaction of `who` the way a block does: both extensions as a tuple, in
+	/// the runtime's order (every `validate`, then every `prepare`), state changes kept.
 	fn include(who: u64) {
 		let nonce = System::account_nonce(who);
-		assert_ok!(apply(who, rotate()));
 		let info = DispatchInfo::default();
-		assert_ok!(RateLimitedNonce::<Test>::from(nonce).validate_and_prepare(
-			Some(who).into(),
-			&rotate(),
-			&info,
-			0,
-			0
-		));
+		let extensions = (CheckRegistered::<Test>::new(), RateLimitedNonce::<Test>::from(nonce));
+		assert_ok!(extensions.validate_and_prepare(Some(who).into(), &rotate(), &info, 0, 0));
 	}
 
 	#[test]
@@ -227,28 +222,35 @@ mod nonce {
 		new_test_ext().execute_with(|| {
 			// MaxTxPerWindow = 3, RateWindow = 5 blocks: nonces 0, 1, 2 fit this window.
 			System::inc_providers(&PATIENT);
-			for nonce in 0..3 {
-				assert_ok!(pool(PATIENT, nonce));
-			}
+			// The next transaction lives as long as the nonce check says; the ones queued
+			// behind it only until the window (blocks 1 to 5) ends.
+			assert_eq!(pool(PATIENT, 0), Ok(u64::MAX));
+			assert_eq!(pool(PATIENT, 1), Ok(5));
+			assert_eq!(pool(PATIENT, 2), Ok(5));
 			assert_eq!(pool(PATIENT, 3).unwrap_err(), custom(INVALID_RATE_LIMITED));
 			assert_eq!(pool(PATIENT, 1_000).unwrap_err(), custom(INVALID_RATE_LIMITED));
 			// Two are included: the account nonce is 2 and one place is left, for nonce 2.
 			include(PATIENT);
 			include(PATIENT);
 			assert_eq!(System::account_nonce(PATIENT), 2);
-			assert_ok!(pool(PATIENT, 2));
+			assert_eq!(pool(PATIENT, 2), Ok(u64::MAX));
 			assert_eq!(pool(PATIENT, 3).unwrap_err(), custom(INVALID_RATE_LIMITED));
-			// A stale nonce is still the nonce check's refusal.
-			assert_eq!(pool(PATIENT, 1).unwrap_err(), InvalidTransaction::Stale.into());
-			// Another sender has its own budget.
+			// The third is included as a block would: the window is then full.
+			include(PATIENT);
+			assert_eq!(pool(PATIENT, 3).unwrap_err(), custom(INVALID_RATE_LIMITED));
+			System::set_block_number(4);
+			assert_eq!(pool(PATIENT, 3).unwrap_err(), custom(INVALID_RATE_LIMITED));
+			// Another sender has its own budget, and its own window (blocks 4 to 8).
 			System::inc_providers(&DOCTOR);
-			assert_ok!(pool(DOCTOR, 2));
-			// The next window admits three again, from the account nonce on.
+			assert_eq!(pool(DOCTOR, 2), Ok(5));
+			// The next window (blocks 6 to 10) admits three again, from the account nonce on,
+			// and a stale nonce is still the nonce check's refusal.
 			System::set_block_number(6);
-			for nonce in 2..5 {
-				assert_ok!(pool(PATIENT, nonce));
-			}
-			assert_eq!(pool(PATIENT, 5).unwrap_err(), custom(INVALID_RATE_LIMITED));
+			assert_eq!(pool(PATIENT, 1).unwrap_err(), InvalidTransaction::Stale.into());
+			assert_eq!(pool(PATIENT, 3), Ok(u64::MAX));
+			assert_eq!(pool(PATIENT, 4), Ok(5));
+			assert_eq!(pool(PATIENT, 5), Ok(5));
+			assert_eq!(pool(PATIENT, 6).unwrap_err(), custom(INVALID_RATE_LIMITED));
 		});
 	}
 

@@ -1,16 +1,29 @@
-//! Rule family: tamper reports are alarms, bounded and one per reporter.
+//! Rule family: tamper reports are alarms, bounded, one per reporter, and only from accounts
+//! with a stake in the record (its patient, its keeper's members, the custodians, a grantee
+//! under a grant it may read by).
 
 use super::*;
 use crate::{Error, Event, TamperReports};
 use frame_support::{assert_noop, assert_ok, BoundedVec};
+use sp_runtime::DispatchError;
 
-fn report(who: u64, record: u64, hash: [u8; 32]) -> sp_runtime::DispatchResult {
+fn report_under(
+	who: u64,
+	record: u64,
+	hash: [u8; 32],
+	grant: Option<u64>,
+) -> sp_runtime::DispatchResult {
 	Records::report_tamper(
 		RuntimeOrigin::signed(who),
 		record,
 		BoundedVec::try_from(b"https://ipfs.hospital-b.example".to_vec()).unwrap(),
 		hash,
+		grant,
 	)
+}
+
+fn report(who: u64, record: u64, hash: [u8; 32]) -> sp_runtime::DispatchResult {
+	report_under(who, record, hash, None)
 }
 
 #[test]
@@ -48,13 +61,47 @@ fn reports_are_checked() {
 }
 
 #[test]
+fn only_accounts_with_a_stake_report() {
+	new_test_ext().execute_with(|| {
+		// Record 0 of the patient, kept by organisation 1 (the manager, custodian too, and
+		// the doctor); the doctor of organisation 2 and the other patient have no stake.
+		assert_ok!(register_as(PATIENT, PATIENT, None, None));
+		for who in [OTHER_PATIENT, DOCTOR_B] {
+			assert_noop!(report(who, 0, [1; 32]), Error::<Test>::NoStake);
+			// A grant it cannot read the record by is refused with the reason.
+			assert_noop!(
+				report_under(who, 0, [1; 32], Some(GOOD_GRANT)),
+				DispatchError::Other("stub: no read grant")
+			);
+		}
+		// The doctor of organisation 2 becomes a grantee (the stub's reader): under the
+		// grant it reports; without naming it, it still has no stake.
+		Appender::set(DOCTOR_B);
+		assert_noop!(report(DOCTOR_B, 0, [1; 32]), Error::<Test>::NoStake);
+		assert_noop!(
+			report_under(DOCTOR_B, 0, [1; 32], Some(8)),
+			DispatchError::Other("stub: no read grant")
+		);
+		assert_ok!(report_under(DOCTOR_B, 0, [1; 32], Some(GOOD_GRANT)));
+		// The patient and the keeper's members need no grant.
+		assert_ok!(report(PATIENT, 0, [1; 32]));
+		assert_ok!(report(DOCTOR, 0, [1; 32]));
+		assert_eq!(TamperReports::<Test>::get(0).into_inner(), vec![DOCTOR_B, PATIENT, DOCTOR]);
+	});
+}
+
+#[test]
 fn reports_per_record_are_capped() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register_as(PATIENT, PATIENT, None, None));
-		for who in [DOCTOR, PATIENT, OTHER_PATIENT] {
+		for who in [DOCTOR, PATIENT, MANAGER] {
 			assert_ok!(report(who, 0, [1; 32]));
 		}
 		assert_eq!(TamperReports::<Test>::get(0).len(), 3);
-		assert_noop!(report(DOCTOR_B, 0, [1; 32]), Error::<Test>::TooManyReports);
+		Appender::set(DOCTOR_B);
+		assert_noop!(
+			report_under(DOCTOR_B, 0, [1; 32], Some(GOOD_GRANT)),
+			Error::<Test>::TooManyReports
+		);
 	});
 }
