@@ -48,6 +48,9 @@ pub enum Rejection {
 	Frozen,
 	/// The signer's account is deregistered, for good.
 	Deregistered,
+	/// The node refused these very bytes a while ago (it bans a transaction it found invalid,
+	/// for 30 minutes by default).
+	Banned,
 	/// Another reason, as the node gave it.
 	Other(String),
 }
@@ -62,6 +65,11 @@ impl fmt::Display for Rejection {
 			Rejection::RateLimited => f.write_str(
 				"the signing account sent too many transactions in the current rate window; \
 				 retry in a few blocks",
+			),
+			Rejection::Banned => f.write_str(
+				"the node refused this same signed transaction a short while ago and will not \
+				 look at it again for now; sign it again (the wallet does for every command) \
+				 and submit that",
 			),
 			Rejection::Frozen => f.write_str(
 				"the signing account is frozen; ask a manager of the hospital that onboarded it, \
@@ -86,6 +94,9 @@ impl Rejection {
 			.nth(1)
 			.and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
 			.and_then(|code| code.parse::<u8>().ok());
+		if lower.contains("temporarily banned") {
+			return Rejection::Banned;
+		}
 		match custom {
 			Some(INVALID_NOT_REGISTERED) => Rejection::NotRegistered,
 			Some(INVALID_RATE_LIMITED) => Rejection::RateLimited,
@@ -218,6 +229,7 @@ mod tests {
 		let node = "Transaction is invalid: Invalid Transaction (1010): Custom error: 170";
 		assert_eq!(Rejection::from_message(node), Rejection::NotRegistered);
 		assert_eq!(Rejection::from_message("custom error: 171 "), Rejection::RateLimited);
+		assert_eq!(Rejection::from_message("Transaction is temporarily banned"), Rejection::Banned);
 		assert_eq!(Rejection::from_message("Custom error: 172"), Rejection::Frozen);
 		assert_eq!(Rejection::from_message("Custom error: 173"), Rejection::Deregistered);
 		assert_eq!(

@@ -8,8 +8,8 @@
 //! transactions must come before it: with `count` already in this window, the transaction of
 //! nonce `account nonce + ahead` is at best the `count + ahead + 1`-th, so it is refused
 //! (`INVALID_RATE_LIMITED`) once that exceeds `MaxTxPerWindow`. A transaction queued behind
-//! others of its sender (`ahead > 0`) lives in the pool only until the window ends, so a nonce
-//! gap cannot park transactions there for good.
+//! others of its sender (`ahead > 0`) lives in the pool for one window (`RateWindow` blocks),
+//! so a nonce gap cannot park transactions there for good.
 //!
 //! The sender submits a refused transaction again in a later window, signed again: the pool
 //! bans the bytes of a transaction it found invalid for a while (30 minutes by default), and a
@@ -91,7 +91,7 @@ where
 			return inner.validate(origin, call, info, len, (), inherited_implication, source);
 		};
 		let ahead = self.0.saturating_sub(frame_system::Pallet::<T>::account_nonce(who));
-		let (start, count) = CheckRegistered::<T>::current_window(who);
+		let (_, count) = CheckRegistered::<T>::current_window(who);
 		let room = T::MaxTxPerWindow::get().saturating_sub(count);
 		if ahead >= T::Nonce::from(room) {
 			return Err(InvalidTransaction::Custom(INVALID_RATE_LIMITED).into());
@@ -106,12 +106,11 @@ where
 			source,
 		)?;
 		if !ahead.is_zero() {
-			// Queued behind the sender's own transactions: it stays in the pool only until
-			// this window ends, so that queued transactions that never become ready (a nonce
-			// gap) do not stay for good; the next window takes it again.
-			let now = frame_system::Pallet::<T>::block_number();
-			let left = start.saturating_add(T::RateWindow::get()).saturating_sub(now);
-			validity.longevity = validity.longevity.min(left.saturated_into::<u64>().max(1));
+			// Queued behind the sender's own transactions: it stays in the pool for one rate
+			// window, so that queued transactions that never become ready (a nonce gap) do not
+			// stay for good, while an honest queue has a whole window to be included.
+			let window = T::RateWindow::get().saturated_into::<u64>().max(1);
+			validity.longevity = validity.longevity.min(window);
 		}
 		Ok((validity, val, origin))
 	}

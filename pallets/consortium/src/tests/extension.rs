@@ -223,7 +223,7 @@ mod nonce {
 			// MaxTxPerWindow = 3, RateWindow = 5 blocks: nonces 0, 1, 2 fit this window.
 			System::inc_providers(&PATIENT);
 			// The next transaction lives as long as the nonce check says; the ones queued
-			// behind it only until the window (blocks 1 to 5) ends.
+			// behind it for one window of 5 blocks.
 			assert_eq!(pool(PATIENT, 0), Ok(u64::MAX));
 			assert_eq!(pool(PATIENT, 1), Ok(5));
 			assert_eq!(pool(PATIENT, 2), Ok(5));
@@ -240,7 +240,7 @@ mod nonce {
 			assert_eq!(pool(PATIENT, 3).unwrap_err(), custom(INVALID_RATE_LIMITED));
 			System::set_block_number(4);
 			assert_eq!(pool(PATIENT, 3).unwrap_err(), custom(INVALID_RATE_LIMITED));
-			// Another sender has its own budget, and its own window (blocks 4 to 8).
+			// Another sender has its own budget.
 			System::inc_providers(&DOCTOR);
 			assert_eq!(pool(DOCTOR, 2), Ok(5));
 			// The next window (blocks 6 to 10) admits three again, from the account nonce on,
