@@ -281,9 +281,9 @@ async fn run_phase(
 	if tokio::time::timeout(Duration::from_secs(120), &mut watcher).await.is_err() {
 		println!("  not every transaction was included within 120 s");
 		watcher.abort();
+		// Once the aborted task is awaited, it no longer holds the phase.
+		let _ = watcher.await;
 	}
-	// Aborted or finished, the watcher no longer holds the phase once it is awaited.
-	let _ = watcher.await;
 	let mut phase = Arc::try_unwrap(phase)
 		.map_err(|_| anyhow::anyhow!("the watcher still holds the phase"))?
 		.into_inner()
