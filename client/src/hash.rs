@@ -1,6 +1,6 @@
 //! Blake2b-256, the hash the chain keeps of every ciphertext, computed with SIMD where the CPU
 //! has it (`blake2b_simd`: AVX2, else SSE4.1, else portable code). A stream of a large record
-//! is hashed on a thread of its own beside the stream ([`BackgroundHash`]), so that the hash
+//! is hashed on a thread of its own beside the stream ([`HashingWriter`]), so that the hash
 //! costs the read and the upload a copy rather than a pass on their own thread.
 
 use std::{
@@ -36,7 +36,7 @@ fn to_array(hash: blake2b_simd::Hash) -> [u8; 32] {
 }
 
 /// A writer that passes everything on to `inner` and hashes and counts what `inner` took, on
-/// a blocking thread that runs beside the writer's task.
+/// a thread of its own that runs beside the writer's task.
 pub(crate) struct HashingWriter<W> {
 	inner: W,
 	queue: PollSender<Vec<u8>>,
